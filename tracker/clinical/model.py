@@ -1,0 +1,162 @@
+"""The plain values the rules engine reads and returns.
+
+Everything here is an immutable dataclass of standard types, so the plan can be computed from a
+database, a CSV import or a hypothesis strategy alike, and replaying the same values always
+gives the same plan (SPEC §4: every advice the app gave can be explained and audited).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from tracker.i18n import Message
+
+Formulation = Literal["capsule", "liquid"]
+Phase = Literal["start", "titration", "target", "reduction", "plateau", "pause", "hold"]
+PHASES: tuple[Phase, ...] = ("start", "titration", "target", "reduction", "plateau", "pause", "hold")
+
+CAPSULE_STRENGTHS_MG: tuple[float, ...] = (0.75, 1, 1.5, 2, 3, 4.5, 6, 9, 12)
+HARD_LIMIT_MG = 25.0
+CANCER_CAP_MG = 6.0
+PEDIATRIC_WEIGHT_LIMIT_KG = 40.0
+
+
+@dataclass(frozen=True)
+class PatientSettings:
+    """A patient's protocol with every number as edited for them (SPEC §3, §5, §6)."""
+
+    start_date: date
+    protocol: str
+    start_mg: float
+    start_days: int
+    step_mg: float
+    interval_days: int
+    target_mg: float
+    max_mg: float
+    tolerance_days: int = 4
+    min_severity: int = 1
+    formulation: Formulation = "capsule"
+    concentration_mg_ml: float | None = None
+    weight_kg: float | None = None
+    transplant: bool = False
+    informed_on: date | None = None
+    thyroid_interval_days: int = 42
+
+
+@dataclass(frozen=True)
+class DoseEntry:
+    day: date
+    taken: bool
+    mg: float | None = None
+
+
+@dataclass(frozen=True)
+class EffectEntry:
+    """One side effect on one day; severity 0 means the patient reported it absent."""
+
+    day: date
+    name: str
+    severity: int
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    day: date
+    symptom: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Medication:
+    """A concomitant medication; ``None`` ends mean "since always" / "still taking it"."""
+
+    name: str
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class ChemoSession:
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Diary:
+    """Everything the patient logged, plus the events that shape the plan."""
+
+    doses: tuple[DoseEntry, ...] = ()
+    effects: tuple[EffectEntry, ...] = ()
+    clear_days: frozenset[date] = frozenset()  # explicit "no side effects today"
+    scores: tuple[ScoreEntry, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    chemo: tuple[ChemoSession, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    day: date
+    dose_mg: float  # deliverable (SPEC §2)
+    nominal_mg: float
+    phase: Phase
+    reason: Message
+    needs_liquid: bool = False
+    volume_ml: float | None = None  # liquid patients only
+    step: int = 0  # titration step index, 0 = start dose
+
+
+@dataclass(frozen=True)
+class Episode:
+    start: date
+    end: date
+    duration: int
+    worst_severity: int
+    effects: tuple[str, ...]
+    fired: bool = False
+    fired_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Reduction:
+    trigger_day: date  # T
+    start: date  # T+1
+    end: date  # T+7
+    failed_mg: float  # deliverable dose planned on T
+    reduced_mg: float  # deliverable dose of the reduction week
+    back_to_mg: float  # dose from T+8
+    plateau: bool = False
+
+
+@dataclass(frozen=True)
+class Alert:
+    day: date
+    code: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Plan:
+    days: tuple[PlannedDay, ...]
+    episodes: tuple[Episode, ...] = ()
+    reductions: tuple[Reduction, ...] = ()
+    alerts: tuple[Alert, ...] = field(default=())
+
+    def on(self, day: date) -> PlannedDay | None:
+        if not self.days:
+            return None
+        index = (day - self.days[0].day).days
+        if 0 <= index < len(self.days):
+            return self.days[index]
+        return None
+
+    def next_change(self, after: date) -> PlannedDay | None:
+        """The first day after ``after`` whose dose or phase differs from that day's."""
+        current = self.on(after)
+        if current is None:
+            return None
+        for planned in self.days[(after - self.days[0].day).days + 1 :]:
+            if planned.dose_mg != current.dose_mg or planned.phase != current.phase:
+                return planned
+        return None
