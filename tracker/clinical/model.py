@@ -15,7 +15,9 @@ from tracker.i18n import Message
 
 Formulation = Literal["capsule", "liquid"]
 Phase = Literal["start", "titration", "target", "reduction", "plateau", "pause", "hold"]
-PHASES: tuple[Phase, ...] = ("start", "titration", "target", "reduction", "plateau", "pause", "hold")
+PHASES: tuple[Phase, ...] = (
+    "start", "titration", "target", "reduction", "plateau", "pause", "hold",
+)
 
 CAPSULE_STRENGTHS_MG: tuple[float, ...] = (0.75, 1, 1.5, 2, 3, 4.5, 6, 9, 12)
 HARD_LIMIT_MG = 25.0

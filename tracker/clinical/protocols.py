@@ -284,7 +284,7 @@ def build_settings(
         raise SettingsError("target_mg", Message(
             N_("The cancer protocol is capped at 6 mg: a target of {value_mg} is refused."),
             {"value_mg": target}))
-    if not 0 < target:
+    if not target > 0:
         raise SettingsError("target_mg", Message(
             N_("Target must be above 0 mg (got {value})."), {"value": target}))
     if target > maximum:

@@ -143,7 +143,8 @@ class Message:
         if language is not None:
             set_language(language)
         try:
-            return _(self.template).format(**{k: _render_param(k, v) for k, v in self.params.items()})
+            params = {k: _render_param(k, v) for k, v in self.params.items()}
+            return _(self.template).format(**params)
         finally:
             if language is not None:
                 globals()["_language"] = previous

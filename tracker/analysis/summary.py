@@ -1,0 +1,362 @@
+"""One patient at a glance (SPEC §8): the summary the CLI prints, the export writes and the report
+draws, built once from the plan and the diary.
+
+The summary is a plain JSON-serialisable dict (ISO dates, rounded floats, None, lists), so the
+``summary --format json`` output, ``summary.csv`` and the HTML report all show the same figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from tracker.analysis.frames import (
+    alerts_frame,
+    doses_frame,
+    effects_frame,
+    plan_frame,
+    scores_frame,
+)
+from tracker.analysis.trends import (
+    adherence,
+    dose_response,
+    dose_status,
+    symptom_trends,
+    weekly_means,
+)
+from tracker.clinical.model import Alert, Diary, Plan
+from tracker.i18n import N_, _, format_date, format_mg, format_number, ngettext
+
+PLACES = 3
+
+PHASE_LABELS: Mapping[str, str] = {
+    "start": N_("start dose"),
+    "titration": N_("titration"),
+    "target": N_("target dose"),
+    "reduction": N_("reduction week"),
+    "plateau": N_("plateau (highest tolerated dose)"),
+    "pause": N_("pause"),
+    "hold": N_("hold"),
+}
+
+
+def phase_label(phase: str | None) -> str:
+    """A phase code in the current language (unknown codes unchanged)."""
+    if phase is None:
+        return "–"
+    return _(PHASE_LABELS[phase]) if phase in PHASE_LABELS else phase
+
+
+def display_name(name: str) -> str:
+    """A symptom or side-effect name in the current language when the catalogue knows it."""
+    return _(name) if name else name
+
+
+def _number(value: Any, places: int = PLACES) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        return None
+    return round(number, places)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return _number(value, places=6)
+    return value
+
+
+def build_summary(
+    plan: Plan,
+    diary: Diary,
+    alerts: Iterable[Alert] | None,
+    today: date,
+    patient: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The figures of SPEC §8 for one patient on ``today``; ``alerts`` defaults to the plan's."""
+    plan_df = plan_frame(plan)
+    doses_df = doses_frame(diary.doses)
+    scores_df = scores_frame(diary.scores)
+    status = dose_status(plan_df, today)
+
+    trends = symptom_trends(scores_df)
+    weekly = weekly_means(scores_df)
+    symptoms = [
+        {
+            "symptom": row["symptom"],
+            "baseline": _number(row["baseline"]),
+            "last": _number(row["last"]),
+            "change": _number(row["change"]),
+            "slope_per_week": _number(row["slope_per_week"]),
+            "days": int(row["days"]),
+            "weekly": [
+                {
+                    "week_start": _iso(week["week_start"]),
+                    "mean": _number(week["mean"]),
+                    "days": int(week["days"]),
+                }
+                for week in _records(weekly[weekly["symptom"] == row["symptom"]])
+            ],
+        }
+        for row in _records(trends)
+    ]
+    response = [
+        {
+            "dose_mg": _number(row["dose_mg"], 4),
+            "symptom": row["symptom"],
+            "mean": _number(row["mean"]),
+            "days": int(row["days"]),
+        }
+        for row in _records(dose_response(scores_df, plan_df, doses_df))
+    ]
+    episodes = [
+        {
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "duration": e.duration,
+            "worst_severity": e.worst_severity,
+            "effects": list(e.effects),
+            "fired": e.fired,
+            "fired_on": _iso(e.fired_on),
+        }
+        for e in sorted(plan.episodes, key=lambda e: e.start)
+        if e.start <= today
+    ]
+    alert_rows = [
+        {"date": _iso(row["date"]), "code": row["code"], "message": row["message"]}
+        for row in _records(alerts_frame(plan.alerts if alerts is None else alerts))
+    ]
+    return {
+        "patient": _jsonable(dict(patient)),
+        "today": today.isoformat(),
+        "current_dose_mg": _number(status.dose_mg, 4),
+        "nominal_mg": _number(status.nominal_mg, 4),
+        "phase": status.phase,
+        "days_on_current_dose": status.days_on_current_dose,
+        "next_step_date": _iso(status.next_step_date),
+        "next_step_mg": _number(status.next_step_mg, 4),
+        "adherence_7d": _number(adherence(plan_df, doses_df, today, 7), 4),
+        "adherence_30d": _number(adherence(plan_df, doses_df, today, 30), 4),
+        "adherence_overall": _number(adherence(plan_df, doses_df, today, None), 4),
+        "episodes": episodes,
+        "reductions": sum(1 for r in plan.reductions if r.trigger_day <= today),
+        "symptoms": symptoms,
+        "dose_response": response,
+        "alerts": alert_rows,
+    }
+
+
+def patient_tables(
+    plan: Plan,
+    diary: Diary,
+    alerts: Iterable[Alert] | None,
+    today: date,
+    patient: Mapping[str, Any],
+) -> dict[str, pd.DataFrame]:
+    """The six tables of ``export`` (SPEC §9), keyed by file stem, ready for ``export_frames``."""
+    alert_list = plan.alerts if alerts is None else tuple(alerts)
+    summary = build_summary(plan, diary, alert_list, today, patient)
+    return {
+        "doses": doses_frame(diary.doses),
+        "side_effects": effects_frame(diary.effects, diary.clear_days),
+        "scores": scores_frame(diary.scores),
+        "plan": plan_frame(plan),
+        "alerts": alerts_frame(alert_list),
+        "summary": summary_frame(summary),
+    }
+
+
+def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """The summary as ``metric, value`` rows for summary.csv.
+
+    Metric names are stable English keys (``adherence_30d``, ``symptom.pain.baseline``,
+    ``episode.1.start``) so spreadsheets and scripts can rely on them; values keep their type
+    (numbers stay numbers, dates are ISO text).
+    """
+    rows: list[tuple[str, Any]] = []
+    patient = summary.get("patient", {})
+    for key in ("id", "name", "condition", "protocol"):
+        rows.append((f"patient_{key}", patient.get(key)))
+    for key in (
+        "today",
+        "current_dose_mg",
+        "nominal_mg",
+        "phase",
+        "days_on_current_dose",
+        "next_step_date",
+        "next_step_mg",
+        "adherence_7d",
+        "adherence_30d",
+        "adherence_overall",
+        "reductions",
+    ):
+        rows.append((key, summary.get(key)))
+    rows.append(("episodes", len(summary.get("episodes", []))))
+    for n, episode in enumerate(summary.get("episodes", []), start=1):
+        for key in ("start", "end", "duration", "worst_severity", "effects", "fired_on"):
+            value = episode[key]
+            if key == "effects":
+                value = "; ".join(value)
+            rows.append((f"episode.{n}.{key}", value))
+    for symptom in summary.get("symptoms", []):
+        name = symptom["symptom"]
+        for key in ("baseline", "last", "change", "slope_per_week", "days"):
+            rows.append((f"symptom.{name}.{key}", symptom[key]))
+        for week in symptom["weekly"]:
+            rows.append((f"symptom.{name}.week.{week['week_start']}", week["mean"]))
+    for point in summary.get("dose_response", []):
+        dose = format(point["dose_mg"], "g")
+        rows.append((f"dose_response.{dose}mg.{point['symptom']}.mean", point["mean"]))
+        rows.append((f"dose_response.{dose}mg.{point['symptom']}.days", point["days"]))
+    rows.append(("alerts", len(summary.get("alerts", []))))
+    frame = pd.DataFrame({"metric": [m for m, _v in rows], "value": [v for _m, v in rows]})
+    return frame.astype({"metric": "str", "value": "object"})
+
+
+def percent(fraction: float | None) -> str:
+    """``86 %`` (a space before the sign, as Danish and the SI write it); ``–`` for None."""
+    return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
+
+
+def _date(iso: str | None) -> str:
+    return "–" if iso is None else format_date(date.fromisoformat(iso))
+
+
+def _mg(value: float | None) -> str:
+    return "–" if value is None else format_mg(value)
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else format_number(value, places=1)
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """The summary as readable lines in the current language (``summary --format text``)."""
+    patient = summary.get("patient", {})
+    lines = [
+        _("Patient: {name} ({id})").format(name=patient.get("name", ""), id=patient.get("id", "")),
+        _("Condition: {condition}; protocol: {protocol}").format(
+            condition=display_name(str(patient.get("condition") or "–")),
+            protocol=display_name(str(patient.get("protocol") or "–")),
+        ),
+        _("Summary for {date}").format(date=_date(summary["today"])),
+        "",
+    ]
+    if summary["current_dose_mg"] is None:
+        lines.append(_("No dose is planned for today."))
+    else:
+        lines.append(
+            _("Current dose: {dose} (nominal {nominal}), phase: {phase}").format(
+                dose=_mg(summary["current_dose_mg"]),
+                nominal=_mg(summary["nominal_mg"]),
+                phase=phase_label(summary["phase"]),
+            )
+        )
+        days = summary["days_on_current_dose"]
+        lines.append(
+            ngettext("On this dose for {n} day", "On this dose for {n} days", days).format(n=days)
+        )
+    if summary["next_step_date"] is None:
+        lines.append(_("No dose increase is planned."))
+    else:
+        lines.append(
+            _("Next dose increase: {date} to {dose}").format(
+                date=_date(summary["next_step_date"]), dose=_mg(summary["next_step_mg"])
+            )
+        )
+    lines += [
+        "",
+        _("Adherence: 7 days {week}, 30 days {month}, overall {overall}").format(
+            week=percent(summary["adherence_7d"]),
+            month=percent(summary["adherence_30d"]),
+            overall=percent(summary["adherence_overall"]),
+        ),
+        _("Dose reductions for side effects: {n}").format(n=summary["reductions"]),
+        "",
+        _("Side-effect episodes:"),
+    ]
+    lines += [f"  {line}" for line in episode_lines(summary)] or ["  " + _("(none)")]
+    lines += ["", _("Symptom trends (0–10, higher is worse):")]
+    lines += [f"  {line}" for line in symptom_lines(summary)] or ["  " + _("(none)")]
+    lines += ["", _("Mean scores per dose:")]
+    lines += [f"  {line}" for line in dose_response_lines(summary)] or ["  " + _("(none)")]
+    lines += ["", _("Alerts:")]
+    lines += [f"  {_date(a['date'])}: {a['message']}" for a in summary.get("alerts", [])] or [
+        "  " + _("(none)")
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def episode_lines(summary: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for e in summary.get("episodes", []):
+        text = _("{start} – {end}: {days}, worst severity {severity}; {effects}").format(
+            start=_date(e["start"]),
+            end=_date(e["end"]),
+            days=ngettext("{n} day", "{n} days", e["duration"]).format(n=e["duration"]),
+            severity=e["worst_severity"],
+            effects=", ".join(display_name(name) for name in e["effects"]),
+        )
+        if e["fired"]:
+            text += " — " + _("dose reduced from {date}").format(date=_date(e["fired_on"]))
+        lines.append(text)
+    return lines
+
+
+def symptom_lines(summary: Mapping[str, Any]) -> list[str]:
+    return [
+        _(
+            "{symptom}: first week {baseline}, last week {last} (change {change}), {slope} per week"
+        ).format(
+            symptom=display_name(s["symptom"]),
+            baseline=_num(s["baseline"]),
+            last=_num(s["last"]),
+            change=_signed(s["change"]),
+            slope=_signed(s["slope_per_week"]),
+        )
+        for s in summary.get("symptoms", [])
+    ]
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = _num(value)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
+def dose_response_lines(summary: Mapping[str, Any]) -> list[str]:
+    return [
+        _("{dose}: {symptom} {mean} ({days})").format(
+            dose=_mg(p["dose_mg"]),
+            symptom=display_name(p["symptom"]),
+            mean=_num(p["mean"]),
+            days=ngettext("{n} day", "{n} days", p["days"]).format(n=p["days"]),
+        )
+        for p in summary.get("dose_response", [])
+    ]

@@ -1,0 +1,76 @@
+"""The clinic's flags for one patient, from a plan and a diary: plain Python, no pandas.
+
+It runs on every diary write (to keep ``patient_status`` current), so it must stay cheap and
+must not import pandas: the headless ``dose`` command's start-up time depends on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.clinical.model import Diary, Plan
+
+LOW_ADHERENCE = 0.8
+NO_ENTRY_DAYS = 3
+FLAGS = ("reduction", "plateau", "alerts", "low_adherence", "no_entry_3d")
+
+
+def last_entry(diary: Diary) -> date | None:
+    days = [d.day for d in diary.doses] + [e.day for e in diary.effects] + \
+        [s.day for s in diary.scores] + list(diary.clear_days)
+    return max(days) if days else None
+
+
+def adherence(plan: Plan, diary: Diary, today: date, days: int | None) -> float | None:
+    """Days logged as taken among planned dosing days (dose above 0) up to today.
+
+    Today counts only once it is logged: the evening's check-in has not happened yet.
+    """
+    taken = {d.day for d in diary.doses if d.taken}
+    logged = {d.day for d in diary.doses}
+    first = today - timedelta(days=days - 1) if days else date.min
+    planned = [p.day for p in plan.days
+               if p.dose_mg > 0 and first <= p.day <= today
+               and (p.day < today or p.day in logged)]
+    if not planned:
+        return None
+    return sum(1 for d in planned if d in taken) / len(planned)
+
+
+def status_values(plan: Plan, diary: Diary, today: date,
+                  dismissed: set[tuple[str, date]]) -> dict[str, Any]:
+    current = plan.on(today) or (plan.days[0] if plan.days else None)
+    dose = current.dose_mg if current else 0.0
+    next_step = None
+    if current is not None:
+        for planned in plan.days[(current.day - plan.days[0].day).days + 1:]:
+            if planned.dose_mg > dose and planned.phase not in ("pause", "hold"):
+                next_step = planned.day
+                break
+    open_alerts = sorted({a.code for a in plan.alerts
+                          if a.day <= today and (a.code, a.day) not in dismissed})
+    rate = adherence(plan, diary, today, 30)
+    last = last_entry(diary)
+    flags = []
+    if current is not None and current.phase == "reduction":
+        flags.append("reduction")
+    if current is not None and current.phase == "plateau":
+        flags.append("plateau")
+    if open_alerts:
+        flags.append("alerts")
+    if rate is not None and rate < LOW_ADHERENCE:
+        flags.append("low_adherence")
+    if (plan.days and plan.days[0].day <= today) and \
+            (last is None or (today - last).days >= NO_ENTRY_DAYS):
+        flags.append("no_entry_3d")
+    return {
+        "computed_for": today,
+        "phase": current.phase if current else "start",
+        "dose_mg": dose,
+        "next_step_date": next_step,
+        "adherence_30d": rate,
+        "last_entry": last,
+        "open_alerts": ",".join(open_alerts),
+        "flags": ",".join(flags),
+    }

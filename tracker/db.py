@@ -1,0 +1,214 @@
+"""Engine, sessions and the schema's life cycle: the one place that knows about the database.
+
+Opening a database upgrades it to the newest schema with alembic (never ``create_all``); an
+existing SQLite file is first copied, with SQLite's backup API, to a timestamped backup beside
+it. SQLite runs in WAL mode with ``synchronous=FULL`` (a diary must survive a power cut), foreign
+keys on and a busy timeout; new files are created readable by their owner only, before the first
+connection, so the -wal and -shm files SQLite makes get the same mode.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.locations import is_url
+
+# The newest alembic revision. `tests/integration/test_migrations.py` checks it against the
+# scripts, so opening an up-to-date database never has to import alembic (start-up time).
+HEAD_REVISION = "0002_patient_status"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(Exception):
+    """A database problem told to the user in plain words (no traceback)."""
+
+
+def _owner_only_file(path: Path) -> None:
+    """Create ``path`` (and its directory) readable by its owner only, whatever the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def migrations_dir() -> Path:
+    """The alembic scripts: inside the installed package, else the repository root."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("tracker"))) / "migrations"
+    if (packaged / "env.py").exists():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are begun by the "begin" listener below, so pysqlite must not begin its own.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A write transaction takes the write lock at once (BEGIN IMMEDIATE): waiting happens at the
+    # start, under the busy timeout, instead of failing with "database is locked" half-way.
+    mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database, SQLite file or server URL, upgraded to the current schema when opened."""
+
+    def __init__(self, target: str, *, migrate: bool = True, backup: bool = True) -> None:
+        self.target = target
+        self.path: Path | None = None
+        if is_url(target):
+            url = make_url(target)
+            if url.get_backend_name() == "sqlite" and url.database:
+                self.path = Path(url.database).expanduser()
+        else:
+            self.path = Path(target).expanduser()
+            url = make_url(f"sqlite:///{self.path}")
+        self.url = url
+        self.is_sqlite = url.get_backend_name() == "sqlite"
+        existed = self.path is not None and self.path.exists() and self.path.stat().st_size > 0
+        if self.path is not None:
+            if self.path.is_dir():
+                raise DatabaseError(f"{self.path} is a directory, not a database file.")
+            try:
+                _owner_only_file(self.path)
+            except OSError as exc:
+                raise DatabaseError(f"Cannot create the database {self.path}: "
+                                    f"{exc.strerror}.") from exc
+        self.engine = self._make_engine()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.backup_path: Path | None = None
+        if migrate:
+            self.upgrade(backup=backup and existed)
+
+    def _make_engine(self) -> Engine:
+        if self.is_sqlite:
+            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        return create_engine(self.url, pool_pre_ping=True)
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self.sessions() as session:
+            session.connection(execution_options={"write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def current_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            return None
+
+    def upgrade(self, *, backup: bool = True) -> None:
+        try:
+            current = self.current_revision()
+        except OperationalError as exc:
+            raise DatabaseError(f"Cannot open the database: {exc.orig}") from exc
+        if current == HEAD_REVISION:
+            return
+        if backup and current is not None and self.is_sqlite:
+            self.backup_path = self.backup(reason="pre-upgrade")
+        try:
+            self._alembic_upgrade()
+        except Exception as exc:
+            where = f" A copy from before the upgrade is at {self.backup_path}." \
+                if self.backup_path else ""
+            raise DatabaseError(f"Upgrading the database failed: {exc}.{where}") from exc
+
+    def _alembic_upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
+        with self._migration_connection() as conn:
+            command.upgrade(alembic_config(conn), revision)
+
+    @contextmanager
+    def _migration_connection(self) -> Iterator[Any]:
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                # Batch mode rebuilds tables; cascades must not fire while it copies rows. The
+                # pragma is a no-op inside a transaction, so it goes to the driver before one.
+                _driver(conn).execute("PRAGMA foreign_keys = OFF")
+            try:
+                yield conn
+                conn.commit()
+            finally:
+                if self.is_sqlite:
+                    conn.rollback()
+                    _driver(conn).execute("PRAGMA foreign_keys = ON")
+
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        with self._migration_connection() as conn:
+            command.downgrade(alembic_config(conn), revision)
+
+    def backup(self, *, reason: str = "backup") -> Path:
+        """Copy a live SQLite database with the backup API to an owner-only timestamped file."""
+        if self.path is None:
+            raise DatabaseError("Only a SQLite file can be backed up this way.")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        dest = self.path.with_name(f"{self.path.name}.{reason}-{stamp}.bak")
+        _owner_only_file(dest)
+        src = sqlite3.connect(self.path)
+        dst = sqlite3.connect(dest)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.chmod(dest, 0o600)
+        return dest
+
+
+def _driver(conn: Any) -> Any:
+    return conn.connection.driver_connection
+
+
+def alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = connection
+    return cfg

@@ -1,0 +1,154 @@
+"""CSV files for the journal or a spreadsheet (SPEC §9 ``export``).
+
+Two dialects: ``standard`` (comma, decimal point, UTF-8) and ``excel-da`` (semicolon, decimal
+comma, UTF-8 with a byte-order mark so Danish Excel reads æøå). Every cell is formatted here, not
+by ``DataFrame.to_csv``, because the diary holds user text that a spreadsheet would otherwise run
+as a formula: a text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+leading ``'``. Numbers are never touched, so ``-0.5`` stays a number.
+
+The files hold health data: each is written owner-only (0600) through a temporary file and
+renamed into place, so a failed export leaves no half-written file; directories the export
+creates are 0700.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+Dialect = Literal["standard", "excel-da"]
+DIALECTS: tuple[Dialect, ...] = ("standard", "excel-da")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def _settings(dialect: str) -> tuple[str, str, str, str]:
+    """``(separator, decimal mark, encoding, line ending)`` of a dialect."""
+    if dialect == "standard":
+        return ",", ".", "utf-8", "\n"
+    if dialect == "excel-da":
+        return ";", ",", "utf-8-sig", "\r\n"
+    raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+def neutralise(text: str) -> str:
+    """A text cell made inert for spreadsheets: ``'`` before a formula trigger."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def format_number(value: float, decimal_mark: str = ".") -> str:
+    """The shortest text that reads back as the same float, without trailing zeros:
+    ``1``, ``0.75``, ``-2.25`` (``0,75`` with a decimal comma); never an exponent.
+    """
+    if math.isnan(value):
+        return ""
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.replace(".", decimal_mark)
+
+
+def format_cell(value: Any, decimal_mark: str = ".") -> str:
+    """One cell as text: ISO dates, ``true``/``false``, plain numbers, neutralised text."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return format_number(float(value), decimal_mark)
+    if isinstance(value, pd.Timestamp | datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return neutralise("; ".join(str(v) for v in value))
+    return neutralise(str(value))
+
+
+def csv_text(frame: pd.DataFrame, dialect: str = "standard") -> str:
+    """The frame as CSV text in ``dialect`` (header row first, no index)."""
+    separator, decimal_mark, _encoding, newline = _settings(dialect)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator=newline)
+    writer.writerow([format_cell(str(c), decimal_mark) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([format_cell(v, decimal_mark) for v in row])
+    return buffer.getvalue()
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and any missing parents as 0700; existing directories are left alone."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(directory, DIR_MODE)  # whatever the umask
+    if not path.is_dir():
+        raise NotADirectoryError(str(path))
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as an owner-only (0600) file, atomically."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], dialect: str = "standard") -> Path:
+    """Write ``frame`` to ``path`` in ``dialect``; returns the path written."""
+    _separator, _decimal, encoding, _newline = _settings(dialect)
+    target = Path(path)
+    make_private_dir(target.parent)
+    write_private(target, csv_text(frame, dialect).encode(encoding))
+    return target
+
+
+def export_frames(
+    frames: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike[str], dialect: str = "standard"
+) -> list[Path]:
+    """Write each frame to ``<out_dir>/<key>.csv``; returns the paths in the order given.
+
+    Everything is checked before the first file is written, so a bad key or dialect writes
+    nothing.
+    """
+    _settings(dialect)
+    for key in frames:
+        if not key or key.startswith(".") or "/" in key or "\\" in key or key != key.strip():
+            raise ValueError(f"not a file name: {key!r}")
+    directory = Path(out_dir)
+    make_private_dir(directory)
+    return [write_csv(frame, directory / f"{key}.csv", dialect) for key, frame in frames.items()]

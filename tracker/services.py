@@ -1,0 +1,686 @@
+"""The write and read paths every interface uses: validation, the audit trail, queries.
+
+The command line and the app both go through :class:`Clinic`. A refused input raises
+:class:`~tracker.validation.ValidationError` before anything is written; every accepted change
+is written together with its audit rows in one transaction, so nothing is half-saved.
+Corrections never erase: the previous value stays in the audit trail with who, when and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.clinical.model import (
+    HARD_LIMIT_MG,
+    Alert,
+    Diary,
+    PatientSettings,
+    Plan,
+)
+from tracker.clinical.model import ChemoSession as ChemoValue
+from tracker.clinical.model import DoseEntry as DoseValue
+from tracker.clinical.model import EffectEntry as EffectValue
+from tracker.clinical.model import Medication as MedicationValue
+from tracker.clinical.model import ScoreEntry as ScoreValue
+from tracker.clinical.protocols import SettingsError, build_settings, find_condition
+from tracker.clinical.vocabulary import (
+    MAX_NAME_LENGTH,
+    clean_name,
+    side_effect_key,
+    symptom_key,
+)
+from tracker.db import Database
+from tracker.i18n import N_, Message
+from tracker.models import (
+    AlertDismissal,
+    AuditEntry,
+    ChemoSession,
+    ClearDay,
+    DoseEntry,
+    Medication,
+    Note,
+    Patient,
+    PatientStatus,
+    SideEffectReport,
+    SymptomScore,
+)
+from tracker.validation import ValidationError, fail, parse_time, require_text, today
+
+GENESIS_HASH = "0" * 64
+AUDITED_PATIENT_FIELDS = (
+    "name", "condition", "protocol", "start_date", "start_mg", "start_days", "step_mg",
+    "interval_days", "target_mg", "max_mg", "tolerance_days", "min_severity", "formulation",
+    "concentration_mg_ml", "weight_kg", "transplant", "informed_on", "thyroid_interval_days",
+)
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """A read model of a patient for lists and headers."""
+
+    id: int
+    name: str
+    condition: str
+    protocol: str
+    start_date: date
+    formulation: str
+    concentration_mg_ml: float | None
+    weight_kg: float | None
+    target_mg: float
+    max_mg: float
+    step_mg: float
+    interval_days: int
+    tolerance_days: int
+    transplant: bool
+    informed_on: date | None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One evening's entries from the app, saved in one transaction."""
+
+    day: date
+    taken: bool | None = None  # None: no dose entry
+    mg: float | None = None
+    time: str | None = None
+    confirm_above_max: bool = False
+    effects: dict[str, int] = field(default_factory=dict)
+    no_side_effects: bool = False
+    scores: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
+    reason: str | None = None  # why, when this corrects an earlier entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    rows: int
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _plain(value: Any) -> str | None:
+    """Audit values as text: ISO dates, plain numbers, true/false."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def audit_hash(prev_hash: str, entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [prev_hash, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.action,
+         entry.table_name, entry.row_id, entry.patient_id, entry.field, entry.old_value,
+         entry.new_value, entry.reason],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Clinic:
+    """The clinic's records in one database, as seen by one actor (patient or clinician)."""
+
+    def __init__(self, db: Database, actor: str = "patient") -> None:
+        self.db = db
+        self.actor = actor
+
+    # -- the audit trail ---------------------------------------------------------------------
+
+    def _audit(self, session: Session, action: str, row: Any, fields: dict[str, tuple[Any, Any]],
+               reason: str | None = None) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            # One writer at a time extends the hash chain.
+            session.execute(select(func.pg_advisory_xact_lock(7_041_966)))
+        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+        prev = prev or GENESIS_HASH
+        patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
+        at = _utcnow()
+        for name, (old, new) in fields.items():
+            entry = AuditEntry(
+                at=at, actor=self.actor, action=action, table_name=row.__tablename__,
+                row_id=row.id, patient_id=patient_id, field=name, old_value=_plain(old),
+                new_value=_plain(new), reason=reason, prev_hash=prev, hash="",
+            )
+            entry.hash = audit_hash(prev, entry)
+            prev = entry.hash
+            session.add(entry)
+        session.flush()
+
+    def _insert(self, session: Session, row: Any, reason: str | None = None) -> None:
+        session.add(row)
+        session.flush()
+        values = {c.key: getattr(row, c.key) for c in row.__table__.columns
+                  if c.key not in ("id", "created_at")}
+        self._audit(session, "insert", row, {"*": (None, json.dumps(
+            {k: _plain(v) for k, v in values.items()}, ensure_ascii=False))}, reason)
+
+    def _update(self, session: Session, row: Any, changes: dict[str, Any],
+                reason: str | None) -> bool:
+        diff = {k: (getattr(row, k), v) for k, v in changes.items() if getattr(row, k) != v}
+        if not diff:
+            return False
+        for key, (_old, new) in diff.items():
+            setattr(row, key, new)
+        session.flush()
+        self._audit(session, "update", row, diff, reason)
+        return True
+
+    def _delete(self, session: Session, row: Any, reason: str | None) -> None:
+        values = {c.key: _plain(getattr(row, c.key)) for c in row.__table__.columns}
+        self._audit(session, "delete", row, {"*": (json.dumps(values, ensure_ascii=False),
+                                                   None)}, reason)
+        session.delete(row)
+        session.flush()
+
+    def verify_audit(self) -> VerifyResult:
+        """Recompute the hash chain; name the first row changed, removed or reordered."""
+        prev = GENESIS_HASH
+        count = 0
+        last_id = 0
+        with self.db.read() as session:
+            for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))\
+                    .yield_per(2000):
+                count += 1
+                if entry.prev_hash != prev:
+                    problem = "removed or reordered" if entry.id != last_id + 1 or \
+                        entry.prev_hash != prev else "changed"
+                    return VerifyResult(False, count, entry.id,
+                                        f"audit row {entry.id}: the row before it was "
+                                        f"{problem} (chain broken)")
+                if audit_hash(prev, entry) != entry.hash:
+                    return VerifyResult(False, count, entry.id,
+                                        f"audit row {entry.id} was changed")
+                prev = entry.hash
+                last_id = entry.id
+        return VerifyResult(True, count)
+
+    def audit_trail(self, patient_id: int) -> list[AuditEntry]:
+        with self.db.read() as session:
+            return list(session.scalars(select(AuditEntry)
+                                        .where(AuditEntry.patient_id == patient_id)
+                                        .order_by(AuditEntry.id)))
+
+    # -- patients ----------------------------------------------------------------------------
+
+    def add_patient(
+        self,
+        *,
+        name: str,
+        condition: str,
+        start: date,
+        protocol: str | None = None,
+        weight_kg: float | None = None,
+        formulation: str = "capsule",
+        concentration_mg_ml: float | None = None,
+        step_mg: float | None = None,
+        tolerance_days: int = 4,
+        target_mg: float | None = None,
+        transplant: bool = False,
+        informed_on: date | None = None,
+        interval_days: int | None = None,
+        medications: Iterable[str] = (),
+    ) -> int:
+        clean = require_text(name, "name", 200)
+        found = find_condition(condition)
+        if not clean_name(condition):
+            raise fail("condition", N_("{field} must not be empty."))
+        if found is None and protocol is None:
+            from tracker.clinical.protocols import CONDITIONS
+
+            raise ValidationError("condition", Message(
+                N_("Unknown condition {value}. Give --protocol, or one of: {known}."),
+                {"value": condition, "known": ", ".join(c.en for c in CONDITIONS)}))
+        chosen = protocol or (found.protocol if found else "autoimmune")
+        try:
+            settings = build_settings(
+                chosen, start, weight_kg=weight_kg,
+                formulation=formulation,  # type: ignore[arg-type]
+                concentration_mg_ml=concentration_mg_ml, step_mg=step_mg,
+                tolerance_days=tolerance_days, target_mg=target_mg, transplant=transplant,
+                informed_on=informed_on, interval_days=interval_days,
+            )
+        except SettingsError as exc:
+            raise ValidationError(exc.field, exc.message) from None
+        meds = [require_text(m, "medication", 200) for m in medications]
+        with self.db.write() as session:
+            patient = Patient(
+                name=clean, condition=found.key if found else clean_name(condition),
+                protocol=settings.protocol, start_date=settings.start_date,
+                start_mg=settings.start_mg, start_days=settings.start_days,
+                step_mg=settings.step_mg, interval_days=settings.interval_days,
+                target_mg=settings.target_mg, max_mg=settings.max_mg,
+                tolerance_days=settings.tolerance_days, min_severity=settings.min_severity,
+                formulation=settings.formulation,
+                concentration_mg_ml=settings.concentration_mg_ml,
+                weight_kg=settings.weight_kg, transplant=settings.transplant,
+                informed_on=settings.informed_on,
+                thyroid_interval_days=settings.thyroid_interval_days,
+            )
+            self._insert(session, patient)
+            for med in meds:
+                self._insert(session, Medication(patient_id=patient.id, name=med))
+            return patient.id
+
+    def update_patient(self, patient_id: int, reason: str | None = None, **changes: Any) -> None:
+        """Edit a patient's settings; the whole set is re-checked as on creation."""
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
+            merged = {k: getattr(patient, k) for k in AUDITED_PATIENT_FIELDS} | changes
+            unknown = set(changes) - set(AUDITED_PATIENT_FIELDS)
+            if unknown:
+                raise fail(sorted(unknown)[0], N_("{field} cannot be edited."))
+            if "name" in changes:
+                merged["name"] = require_text(changes["name"], "name", 200)
+            try:
+                build_settings(
+                    merged["protocol"], merged["start_date"], weight_kg=merged["weight_kg"],
+                    formulation=merged["formulation"],
+                    concentration_mg_ml=merged["concentration_mg_ml"],
+                    tolerance_days=merged["tolerance_days"], target_mg=merged["target_mg"],
+                    max_mg=merged["max_mg"], start_mg=merged["start_mg"],
+                    start_days=merged["start_days"], interval_days=merged["interval_days"],
+                )
+            except SettingsError as exc:
+                raise ValidationError(exc.field, exc.message) from None
+            self._update(session, patient, changes, reason)
+            self._refresh_status(session, patient)
+
+    def list_patients(self) -> list[PatientInfo]:
+        with self.db.read() as session:
+            return [self._info(p) for p in session.scalars(select(Patient).order_by(Patient.id))]
+
+    def patient(self, patient_id: int) -> PatientInfo:
+        with self.db.read() as session:
+            return self._info(self._patient(session, patient_id))
+
+    def find_patient(self, ref: str) -> int:
+        """A patient by id or by unique name (case-insensitive)."""
+        text = clean_name(ref)
+        if not text:
+            raise fail("patient", N_("{field} must not be empty: give an id or a name."))
+        with self.db.read() as session:
+            if text.isdigit() and session.get(Patient, int(text)) is not None:
+                return int(text)
+            ids = list(session.scalars(select(Patient.id).where(
+                func.lower(Patient.name) == text.lower())))
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            raise ValidationError("patient", Message(
+                N_("{value} matches several patients (ids {ids}): give the id."),
+                {"value": text, "ids": ", ".join(map(str, ids))}))
+        raise ValidationError("patient", Message(
+            N_("No patient with id or name {value}."), {"value": text}))
+
+    @staticmethod
+    def _patient(session: Session, patient_id: int) -> Patient:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise ValidationError("patient", Message(
+                N_("No patient with id or name {value}."), {"value": patient_id}))
+        return patient
+
+    @staticmethod
+    def _info(p: Patient) -> PatientInfo:
+        return PatientInfo(
+            id=p.id, name=p.name, condition=p.condition, protocol=p.protocol,
+            start_date=p.start_date, formulation=p.formulation,
+            concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
+            target_mg=p.target_mg, max_mg=p.max_mg, step_mg=p.step_mg,
+            interval_days=p.interval_days, tolerance_days=p.tolerance_days,
+            transplant=p.transplant, informed_on=p.informed_on,
+        )
+
+    # -- events ------------------------------------------------------------------------------
+
+    def add_medication(self, patient_id: int, name: str, start: date | None = None,
+                       end: date | None = None) -> int:
+        clean = require_text(name, "name", 200)
+        if start and end and end < start:
+            raise fail("to", N_("{field} must be on or after the start date {start}."),
+                       start=start)
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
+            med = Medication(patient_id=patient_id, name=clean, start_date=start, end_date=end)
+            self._insert(session, med)
+            self._refresh_status(session, patient)
+            return med.id
+
+    def end_medication(self, medication_id: int, end: date, reason: str | None = None) -> None:
+        with self.db.write() as session:
+            med = session.get(Medication, medication_id)
+            if med is None:
+                raise fail("medication", N_("{field}: no such medication."))
+            if med.start_date and end < med.start_date:
+                raise fail("to", N_("{field} must be on or after the start date {start}."),
+                           start=med.start_date)
+            self._update(session, med, {"end_date": end}, reason)
+            self._refresh_status(session, self._patient(session, med.patient_id))
+
+    def add_chemo(self, patient_id: int, start: date, end: date | None = None) -> int:
+        end = end or start
+        if end < start:
+            raise fail("end", N_("{field} must be on or after the start date {start}."),
+                       start=start)
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
+            chemo = ChemoSession(patient_id=patient_id, start_date=start, end_date=end)
+            self._insert(session, chemo)
+            self._refresh_status(session, patient)
+            return chemo.id
+
+    def medications(self, patient_id: int) -> list[Medication]:
+        with self.db.read() as session:
+            return list(session.scalars(select(Medication)
+                                        .where(Medication.patient_id == patient_id)
+                                        .order_by(Medication.id)))
+
+    # -- the diary ---------------------------------------------------------------------------
+
+    @staticmethod
+    def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None:
+        if not mg > 0:
+            raise fail("mg", N_("{field}: a dose must be above 0 mg (got {value})."), value=mg)
+        if mg > HARD_LIMIT_MG:
+            raise fail("mg", N_(
+                "{field}: {value_mg} is above the hard limit of 25 mg and is refused as a "
+                "likely decimal slip (did you mean {slip_mg}?). Allowed: above 0 and at most "
+                "25 mg."), value_mg=mg, slip_mg=mg / 10)
+        if mg > patient.max_mg and not confirm:
+            raise fail("mg", N_(
+                "{field}: {value_mg} is above this patient's plan maximum of {max_mg}. "
+                "Confirm it (--confirm) if it is really meant."), value_mg=mg,
+                max_mg=patient.max_mg)
+
+    def log_dose(self, patient_id: int, day: date, *, taken: bool, mg: float | None = None,
+                 time: str | None = None, confirm: bool = False,
+                 reason: str | None = None) -> None:
+        self.check_in(patient_id, CheckIn(day=day, taken=taken, mg=mg, time=time,
+                                          confirm_above_max=confirm, reason=reason))
+
+    def log_effect(self, patient_id: int, day: date, name: str, severity: int,
+                   reason: str | None = None) -> None:
+        self.check_in(patient_id, CheckIn(day=day, effects={name: severity}, reason=reason))
+
+    def log_no_effects(self, patient_id: int, day: date, reason: str | None = None) -> None:
+        self.check_in(patient_id, CheckIn(day=day, no_side_effects=True, reason=reason))
+
+    def log_score(self, patient_id: int, day: date, symptom: str, value: int,
+                  reason: str | None = None) -> None:
+        self.check_in(patient_id, CheckIn(day=day, scores={symptom: value}, reason=reason))
+
+    def validate_check_in(self, patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn:
+        """Every field checked before anything is written; names canonicalised."""
+        mg = entry.mg
+        time = entry.time
+        if entry.taken is True:
+            if mg is None:
+                raise fail("mg", N_("{field}: give the dose taken in mg (above 0, at most "
+                                    "25)."))
+            self.check_dose(patient, mg, entry.confirm_above_max)
+        elif entry.taken is False:
+            mg = None
+        if time is not None:
+            time = parse_time(time)
+        effects: dict[str, int] = {}
+        for raw, severity in entry.effects.items():
+            key = side_effect_key(require_text(raw, "name", MAX_NAME_LENGTH))
+            if isinstance(severity, bool) or not isinstance(severity, int) \
+                    or not 0 <= severity <= 4:
+                raise fail("severity", N_("{field} must be a whole number from 0 (none) to 4 "
+                                          "(very severe) (got {value})."), value=severity)
+            effects[key] = severity
+        scores: dict[str, int] = {}
+        for raw, value in entry.scores.items():
+            key = symptom_key(require_text(raw, "symptom", MAX_NAME_LENGTH))
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+                raise fail("value", N_("{field} must be a whole number from 0 to 10 "
+                                       "(got {value})."), value=value)
+            scores[key] = value
+        note = entry.note.strip() if entry.note else None
+        if note is not None and len(note) > 5000:
+            raise fail("note", N_("{field} must be at most {high} characters (got {value})."),
+                       high=5000, value=len(note))
+        reason = entry.reason.strip() if entry.reason else None
+        return CheckIn(day=entry.day, taken=entry.taken, mg=mg, time=time,
+                       confirm_above_max=entry.confirm_above_max, effects=effects,
+                       no_side_effects=entry.no_side_effects, scores=scores, note=note,
+                       reason=reason)
+
+    def check_in(self, patient_id: int, entry: CheckIn) -> list[Alert]:
+        """Save one day's entries; an earlier entry of the same day is corrected, audited.
+
+        Returns the alerts the rules now raise for that day and the days before it that are
+        not dismissed, newest first, for the app to show in plain words.
+        """
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
+            entry = self.validate_check_in(patient, entry)
+            self._write_check_in(session, patient, entry)
+            self._refresh_status(session, patient)
+        return self.alerts_on(patient_id, entry.day)
+
+    def _write_check_in(self, session: Session, patient: Patient, entry: CheckIn) -> None:
+        pid, day, why = patient.id, entry.day, entry.reason
+        if entry.taken is not None:
+            dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
+                                                          DoseEntry.day == day))
+            values = {"taken": entry.taken, "mg": entry.mg if entry.taken else None,
+                      "time": entry.time,
+                      "above_max_confirmed": bool(entry.taken and entry.mg is not None
+                                                  and entry.mg > patient.max_mg)}
+            if dose is None:
+                self._insert(session, DoseEntry(patient_id=pid, day=day, **values), why)
+            else:
+                self._update(session, dose, values, why)
+        clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
+                                                      ClearDay.day == day))
+        existing = {r.name: r for r in session.scalars(select(SideEffectReport).where(
+            SideEffectReport.patient_id == pid, SideEffectReport.day == day))}
+        if entry.no_side_effects:
+            # "No side effects today" replaces what was reported earlier that day.
+            for row in existing.values():
+                if row.severity > 0:
+                    self._update(session, row, {"severity": 0}, why)
+            if clear is None:
+                self._insert(session, ClearDay(patient_id=pid, day=day), why)
+        for name, severity in entry.effects.items():
+            report = existing.get(name)
+            if report is None:
+                self._insert(session, SideEffectReport(patient_id=pid, day=day, name=name,
+                                                       severity=severity), why)
+            else:
+                self._update(session, report, {"severity": severity}, why)
+            if severity > 0 and clear is not None and not entry.no_side_effects:
+                self._delete(session, clear, why)
+                clear = None
+        for symptom, value in entry.scores.items():
+            score = session.scalar(select(SymptomScore).where(
+                SymptomScore.patient_id == pid, SymptomScore.day == day,
+                SymptomScore.symptom == symptom))
+            if score is None:
+                self._insert(session, SymptomScore(patient_id=pid, day=day, symptom=symptom,
+                                                   value=value), why)
+            else:
+                self._update(session, score, {"value": value}, why)
+        if entry.note is not None:
+            note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
+            if note is None and entry.note:
+                self._insert(session, Note(patient_id=pid, day=day, text=entry.note), why)
+            elif note is not None and entry.note:
+                self._update(session, note, {"text": entry.note}, why)
+            elif note is not None:
+                self._delete(session, note, why)
+
+    def day_entries(self, patient_id: int, day: date) -> CheckIn:
+        """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
+        with self.db.read() as session:
+            dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == patient_id,
+                                                          DoseEntry.day == day))
+            effects = {r.name: r.severity for r in session.scalars(select(SideEffectReport)
+                       .where(SideEffectReport.patient_id == patient_id,
+                              SideEffectReport.day == day))}
+            clear = session.scalar(select(ClearDay.id).where(ClearDay.patient_id == patient_id,
+                                                             ClearDay.day == day))
+            scores = {r.symptom: r.value for r in session.scalars(select(SymptomScore).where(
+                SymptomScore.patient_id == patient_id, SymptomScore.day == day))}
+            note = session.scalar(select(Note.text).where(Note.patient_id == patient_id,
+                                                          Note.day == day))
+        return CheckIn(day=day, taken=dose.taken if dose else None, mg=dose.mg if dose else None,
+                       time=dose.time if dose else None, effects=effects,
+                       no_side_effects=clear is not None, scores=scores, note=note)
+
+    # -- reading for the rules engine ------------------------------------------------------
+
+    @staticmethod
+    def settings_of(p: Patient) -> PatientSettings:
+        return PatientSettings(
+            start_date=p.start_date, protocol=p.protocol, start_mg=p.start_mg,
+            start_days=p.start_days, step_mg=p.step_mg, interval_days=p.interval_days,
+            target_mg=p.target_mg, max_mg=p.max_mg, tolerance_days=p.tolerance_days,
+            min_severity=p.min_severity,
+            formulation="liquid" if p.formulation == "liquid" else "capsule",
+            concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
+            transplant=p.transplant, informed_on=p.informed_on,
+            thyroid_interval_days=p.thyroid_interval_days,
+        )
+
+    @staticmethod
+    def load_diary(session: Session, patient_id: int) -> Diary:
+        pid = patient_id
+        doses = tuple(DoseValue(day, taken, mg) for day, taken, mg in session.execute(
+            select(DoseEntry.day, DoseEntry.taken, DoseEntry.mg)
+            .where(DoseEntry.patient_id == pid).order_by(DoseEntry.day)))
+        effects = tuple(EffectValue(day, name, sev) for day, name, sev in session.execute(
+            select(SideEffectReport.day, SideEffectReport.name, SideEffectReport.severity)
+            .where(SideEffectReport.patient_id == pid).order_by(SideEffectReport.day)))
+        clear = frozenset(session.scalars(select(ClearDay.day).where(ClearDay.patient_id == pid)))
+        scores = tuple(ScoreValue(day, sym, val) for day, sym, val in session.execute(
+            select(SymptomScore.day, SymptomScore.symptom, SymptomScore.value)
+            .where(SymptomScore.patient_id == pid).order_by(SymptomScore.day)))
+        meds = tuple(MedicationValue(n, s, e) for n, s, e in session.execute(
+            select(Medication.name, Medication.start_date, Medication.end_date)
+            .where(Medication.patient_id == pid)))
+        chemo = tuple(ChemoValue(s, e) for s, e in session.execute(
+            select(ChemoSession.start_date, ChemoSession.end_date)
+            .where(ChemoSession.patient_id == pid).order_by(ChemoSession.start_date)))
+        return Diary(doses=doses, effects=effects, clear_days=clear, scores=scores,
+                     medications=meds, chemo=chemo)
+
+    def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
+        with self.db.read() as session:
+            patient = self._patient(session, patient_id)
+            return self.settings_of(patient), self.load_diary(session, patient_id)
+
+    def plan(self, patient_id: int, until: date | None = None,
+             on: date | None = None) -> Plan:
+        """The plan from its start to ``until`` (default: 4 weeks after today)."""
+        from tracker.clinical import compute_plan
+
+        settings, diary = self.inputs(patient_id)
+        now = on or today()
+        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now)
+
+    def dismissed(self, session: Session, patient_id: int) -> set[tuple[str, date]]:
+        return {(c, d) for c, d in session.execute(
+            select(AlertDismissal.code, AlertDismissal.day)
+            .where(AlertDismissal.patient_id == patient_id))}
+
+    def alerts(self, patient_id: int, plan: Plan | None = None,
+               include_dismissed: bool = False) -> list[Alert]:
+        """Alerts up to today (reminders up to four weeks ahead), dismissed ones left out."""
+        plan = plan or self.plan(patient_id)
+        with self.db.read() as session:
+            gone = set() if include_dismissed else self.dismissed(session, patient_id)
+        return [a for a in plan.alerts if (a.code, a.day) not in gone]
+
+    def alerts_on(self, patient_id: int, day: date) -> list[Alert]:
+        plan = self.plan(patient_id, until=max(day, today()) + timedelta(days=8))
+        return [a for a in reversed(self.alerts(patient_id, plan))
+                if a.day <= day + timedelta(days=1) and a.day >= day - timedelta(days=7)]
+
+    def dismiss_alert(self, patient_id: int, code: str, day: date, reason: str) -> None:
+        """Only a clinician dismisses a clinical alert, with a reason kept in the audit trail."""
+        why = require_text(reason, "reason", 1000)
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
+            plan_alerts = self.plan(patient_id, until=max(day, today()) + timedelta(days=28))
+            if not any(a.code == code and a.day == day for a in plan_alerts.alerts):
+                raise ValidationError("code", Message(
+                    N_("No alert {value} on {day} for this patient."),
+                    {"value": code, "day": day}))
+            exists = session.scalar(select(AlertDismissal).where(
+                AlertDismissal.patient_id == patient_id, AlertDismissal.code == code,
+                AlertDismissal.day == day))
+            if exists is None:
+                self._insert(session, AlertDismissal(
+                    patient_id=patient_id, code=code, day=day, reason=why, actor=self.actor,
+                    at=_utcnow()), why)
+            self._refresh_status(session, patient)
+
+    # -- the cohort's derived status ---------------------------------------------------------
+
+    def _refresh_status(self, session: Session, patient: Patient) -> None:
+        """Keep the cohort view's row for this patient current (same transaction)."""
+        from tracker.clinical import compute_plan
+        from tracker.cohort import status_values
+
+        now = today()
+        diary = self.load_diary(session, patient.id)
+        plan = compute_plan(self.settings_of(patient), diary, now + timedelta(days=120),
+                            today=now)
+        gone = self.dismissed(session, patient.id)
+        values = status_values(plan, diary, now, gone)
+        row = session.get(PatientStatus, patient.id)
+        if row is None:
+            session.add(PatientStatus(patient_id=patient.id, computed_at=_utcnow(), **values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.computed_at = _utcnow()
+        session.flush()
+
+    def cohort_status(self, refresh_stale: bool = True) -> list[tuple[PatientInfo,
+                                                                      PatientStatus]]:
+        """Every patient with their derived status; rows from an earlier day are refreshed."""
+        now = today()
+        if refresh_stale:
+            with self.db.read() as session:
+                stale = list(session.scalars(
+                    select(Patient.id).outerjoin(PatientStatus)
+                    .where((PatientStatus.patient_id.is_(None))
+                           | (PatientStatus.computed_for != now))))
+            for start in range(0, len(stale), 200):
+                with self.db.write() as session:
+                    for pid in stale[start:start + 200]:
+                        self._refresh_status(session, self._patient(session, pid))
+        with self.db.read() as session:
+            rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
+                                   .order_by(Patient.id)).all()
+            return [(self._info(p), s) for p, s in rows]
+
+
+def format_alert(alert: Alert) -> str:
+    return alert.message.render()
+
+
+def sequence_of_alerts(alerts: Sequence[Alert]) -> list[dict[str, str]]:
+    return [{"date": a.day.isoformat(), "code": a.code, "message": a.message.render()}
+            for a in alerts]
