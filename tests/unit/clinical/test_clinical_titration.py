@@ -32,8 +32,8 @@ def test_spec_example_autoimmune_capsules() -> None:
     # … until nominal 4.5 → 4.5, then maintenance at target.
     first_target = next(day for day in p.days if day.nominal_mg == 4.5)
     assert first_target.dose_mg == 4.5 and first_target.phase == "target"
-    k = round((4.5 - 0.75) / 0.5)  # steps needed: 7.5 → 8
-    assert first_target.day == d(14 + (8 - 1) * 21) and k in (7, 8)
+    # (4.5 − 0.75) / 0.5 = 7.5: step 8 is the first to reach the target.
+    assert first_target.day == d(14 + (8 - 1) * 21)
     assert all(day.dose_mg == 4.5 and day.phase == "target"
                for day in p.days if day.day >= first_target.day)
 
