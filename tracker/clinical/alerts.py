@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from tracker.clinical.events import Hold
 from tracker.clinical.model import Alert, Diary, PatientSettings, PlannedDay, Reduction
+from tracker.clinical.vocabulary import symptom_key
 from tracker.i18n import N_, Message
 
 SIDE_EFFECT_REDUCTION = "side_effect_reduction"
@@ -43,21 +44,6 @@ TOO_HIGH_WINDOW_DAYS = 7
 TOO_HIGH_RISE = 2.0
 
 _ONE = timedelta(days=1)
-
-# Symptom names as the diary may store them, folded onto the three the rule reads.
-_SYMPTOMS: dict[str, str] = {
-    "fatigue": "fatigue", "tiredness": "fatigue", "traethed": "fatigue", "træthed": "fatigue",
-    "pain": "pain", "smerte": "pain", "smerter": "pain",
-    "low_mood": "low_mood", "mood": "low_mood", "low mood": "low_mood",
-    "nedtrykthed": "low_mood", "lavt humør": "low_mood", "lavt_humør": "low_mood",
-    "tristhed": "low_mood",
-}
-
-
-def symptom_key(name: str) -> str:
-    folded = " ".join(name.casefold().replace("-", " ").split())
-    return _SYMPTOMS.get(folded, _SYMPTOMS.get(folded.replace(" ", "_"), folded))
-
 
 # --- raised by the engine ------------------------------------------------------------------
 
