@@ -34,9 +34,13 @@ DIR_MODE = 0o700
 
 
 def _settings(dialect: str) -> tuple[str, str, str, str]:
-    """``(separator, decimal mark, encoding, line ending)`` of a dialect."""
+    """``(separator, decimal mark, encoding, line ending)`` of a dialect.
+
+    Both end lines with CRLF (RFC 4180): the csv module quotes a field holding any character of
+    the line ending, so a stray carriage return in a note is quoted and cannot start a new row.
+    """
     if dialect == "standard":
-        return ",", ".", "utf-8", "\n"
+        return ",", ".", "utf-8", "\r\n"
     if dialect == "excel-da":
         return ";", ",", "utf-8-sig", "\r\n"
     raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")

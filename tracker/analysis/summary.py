@@ -29,7 +29,9 @@ from tracker.analysis.trends import (
     weekly_means,
 )
 from tracker.clinical.model import Alert, Diary, Plan
-from tracker.i18n import N_, _, format_date, format_mg, format_number, ngettext
+from tracker.clinical.protocols import PROTOCOLS, find_condition
+from tracker.clinical.vocabulary import label_of
+from tracker.i18n import N_, _, format_date, format_mg, format_number, get_language, ngettext
 
 PLACES = 3
 
@@ -51,9 +53,28 @@ def phase_label(phase: str | None) -> str:
     return _(PHASE_LABELS[phase]) if phase in PHASE_LABELS else phase
 
 
-def display_name(name: str) -> str:
-    """A symptom or side-effect name in the current language when the catalogue knows it."""
-    return _(name) if name else name
+def display_name(key: str) -> str:
+    """A symptom or side-effect key as its label in the current language; a patient's own name
+    as typed."""
+    label = label_of(key)
+    return _(label) if label != key else key
+
+
+def condition_label(key: str | None) -> str:
+    """A condition key (``fibromyalgia``) as its name in the current language."""
+    if not key:
+        return "–"
+    condition = find_condition(key)
+    if condition is None:
+        return key
+    return condition.da if get_language() == "da" else condition.en
+
+
+def protocol_label(key: str | None) -> str:
+    """A protocol key (``chronic_pain``) as its name in the current language."""
+    if not key:
+        return "–"
+    return _(PROTOCOLS[key].label) if key in PROTOCOLS else key
 
 
 def _number(value: Any, places: int = PLACES) -> float | None:
@@ -261,8 +282,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     lines = [
         _("Patient: {name} ({id})").format(name=patient.get("name", ""), id=patient.get("id", "")),
         _("Condition: {condition}; protocol: {protocol}").format(
-            condition=display_name(str(patient.get("condition") or "–")),
-            protocol=display_name(str(patient.get("protocol") or "–")),
+            condition=condition_label(patient.get("condition")),
+            protocol=protocol_label(patient.get("protocol")),
         ),
         _("Summary for {date}").format(date=_date(summary["today"])),
         "",
