@@ -284,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
 
 def cmd_patient_add(args: argparse.Namespace) -> int:
     if args.step_mg is not None and args.step_mg not in (0.5, 1):
-        raise ValidationError("--step-mg", Message(N_("--step-mg must be 0.5 or 1 (got {value})."),
+        raise ValidationError("--step-mg", Message(N_("{field} must be 0.5 or 1 (got {value})."),
                                                    {"value": args.step_mg}))
     clinic = _open(args)
     pid = clinic.add_patient(

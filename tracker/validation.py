@@ -23,6 +23,8 @@ class ValidationError(ValueError):
     """Bad input: ``field`` names it, ``message`` says what is allowed (in both languages)."""
 
     def __init__(self, field: str, message: Message) -> None:
+        if "field" not in message.params:
+            message = Message(message.template, {"field": field, **message.params})
         super().__init__(f"{field}: {message.render('en')}")
         self.field = field
         self.message = message
