@@ -178,8 +178,11 @@ def missed_dose_alerts(days: Sequence[PlannedDay], diary: Diary, today: date) ->
 
 def _daily_means(diary: Diary) -> dict[str, dict[date, float]]:
     sums: dict[str, dict[date, list[float]]] = {}
+    keys: dict[str, str] = {}  # the few distinct names, folded once each
     for score in diary.scores:
-        key = symptom_key(score.symptom)
+        key = keys.get(score.symptom)
+        if key is None:
+            key = keys[score.symptom] = symptom_key(score.symptom)
         if key in ("fatigue", "pain", "low_mood"):
             sums.setdefault(key, {}).setdefault(score.day, []).append(float(score.value))
     return {k: {d: sum(v) / len(v) for d, v in per_day.items()} for k, per_day in sums.items()}
