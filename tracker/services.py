@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -190,7 +190,15 @@ class Clinic:
         session.flush()
 
     def verify_audit(self) -> VerifyResult:
-        """Recompute the hash chain; name the first row changed, removed or reordered."""
+        """Recompute the hash chain; name the first row changed, removed or reordered.
+
+        Rows are read in id order. A row whose content no longer gives its stored hash was
+        changed. A row that does not point at the hash of the row before it tells what happened
+        in between: its ``prev_hash`` is the hash of another row still in the table (rows were
+        reordered: this one is out of place), or of no row at all (the row before it was
+        changed and its hash recomputed, or, where ids are missing, rows were removed).
+        Removing rows from the *end* of the chain cannot be seen from the chain alone.
+        """
         prev = GENESIS_HASH
         count = 0
         last_id = 0
@@ -198,18 +206,40 @@ class Clinic:
             for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))\
                     .yield_per(2000):
                 count += 1
+                if audit_hash(entry.prev_hash, entry) != entry.hash:
+                    return VerifyResult(False, count, entry.id,
+                                        f"audit row {entry.id} was changed (its content no "
+                                        f"longer matches its hash)")
                 if entry.prev_hash != prev:
-                    problem = "removed or reordered" if entry.id != last_id + 1 or \
-                        entry.prev_hash != prev else "changed"
-                    return VerifyResult(False, count, entry.id,
-                                        f"audit row {entry.id}: the row before it was "
-                                        f"{problem} (chain broken)")
-                if audit_hash(prev, entry) != entry.hash:
-                    return VerifyResult(False, count, entry.id,
-                                        f"audit row {entry.id} was changed")
+                    return self._chain_break(session, entry, last_id, count)
                 prev = entry.hash
                 last_id = entry.id
         return VerifyResult(True, count)
+
+    @staticmethod
+    def _chain_break(session: Session, entry: AuditEntry, last_id: int,
+                     count: int) -> VerifyResult:
+        """Explain why ``entry`` does not follow the row before it (``last_id``, 0: none)."""
+        home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)
+                              .order_by(AuditEntry.id).limit(1))
+        if home is not None:
+            return VerifyResult(False, count, entry.id,
+                                f"audit row {entry.id} is out of order: it was written right "
+                                f"after row {home}, not after row {last_id or 'none'} "
+                                f"(rows reordered)")
+        if entry.id > last_id + 1:
+            first, last = last_id + 1, entry.id - 1
+            which = f"row {first}" if first == last else f"rows {first} to {last}"
+            return VerifyResult(False, count, first,
+                                f"audit {which} before row {entry.id} was removed "
+                                f"(row {entry.id} points at a row that is gone)")
+        if last_id == 0:
+            return VerifyResult(False, count, entry.id,
+                                f"audit row {entry.id} was changed (it is the first row but "
+                                f"does not start the chain)")
+        return VerifyResult(False, count, last_id,
+                            f"audit row {last_id} was changed and its hash recomputed "
+                            f"(row {entry.id} still points at the original)")
 
     def audit_trail(self, patient_id: int) -> list[AuditEntry]:
         with self.db.read() as session:
@@ -605,8 +635,16 @@ class Clinic:
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
                include_dismissed: bool = False) -> list[Alert]:
-        """Alerts up to today (reminders up to four weeks ahead), dismissed ones left out."""
-        plan = plan or self.plan(patient_id)
+        """Alerts up to four weeks after today or after the last diary entry or event,
+        whichever is later (a diary imported ahead of time is still judged); dismissed ones
+        are left out."""
+        if plan is None:
+            from tracker.clinical import compute_plan
+
+            settings, diary = self.inputs(patient_id)
+            now = today()
+            horizon = max([now, *_diary_days(diary)]) + timedelta(days=28)
+            plan = compute_plan(settings, diary, horizon, today=now)
         with self.db.read() as session:
             gone = set() if include_dismissed else self.dismissed(session, patient_id)
         return [a for a in plan.alerts if (a.code, a.day) not in gone]
@@ -677,10 +715,9 @@ class Clinic:
             return [(self._info(p), s) for p, s in rows]
 
 
-def format_alert(alert: Alert) -> str:
-    return alert.message.render()
-
-
-def sequence_of_alerts(alerts: Sequence[Alert]) -> list[dict[str, str]]:
-    return [{"date": a.day.isoformat(), "code": a.code, "message": a.message.render()}
-            for a in alerts]
+def _diary_days(diary: Diary) -> list[date]:
+    days: list[date] = [d.day for d in diary.doses[-1:]] + [e.day for e in diary.effects[-1:]]
+    days += [s.day for s in diary.scores[-1:]] + list(diary.clear_days)
+    days += [d for m in diary.medications for d in (m.start, m.end) if d is not None]
+    days += [c.end for c in diary.chemo]
+    return days
