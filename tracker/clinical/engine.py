@@ -57,6 +57,7 @@ R_PAUSE = N_("Chemotherapy pause: no LDN from {first} to {last}, restart on {res
 R_HOLD = N_("Opioid hold: LDN must not be combined with {name}")
 R_RESTART_PAUSE = N_("Restart at {dose_mg} after the chemotherapy pause")
 R_RESTART_HOLD = N_("Restart at {dose_mg} after the opioid hold")
+R_NEEDS_LIQUID = N_("{reason} (below the smallest capsule: ask the pharmacy for a liquid)")
 
 
 def dose_cap(settings: PatientSettings) -> float:
@@ -267,6 +268,8 @@ def compute_plan(
         elif week is not None and day == week.end and index.is_side_effect_day(day):
             engine_alerts.append(A.persists_despite_reduction(week))
 
+        if needs_liquid:
+            reason = Message(R_NEEDS_LIQUID, {"reason": reason})
         days.append(PlannedDay(
             day=day,
             dose_mg=dose,

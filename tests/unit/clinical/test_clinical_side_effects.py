@@ -238,3 +238,17 @@ def test_entries_before_start_do_not_count() -> None:
     early = tuple(EffectEntry(d(0) - timedelta(days=n), "nausea", 3) for n in range(1, 10))
     p = plan(s, Diary(effects=early + effects([0, 1])), until=30)
     assert not p.reductions
+
+
+def test_reasons_explain_in_both_languages() -> None:
+    s = settings("fertility")
+    p = plan(s, Diary(effects=effects(range(0, 5))), until=40)
+    reduction = p.days[6]
+    assert reduction.reason.render("en") == (
+        "Reduction day 2 of 7 after 5 days of side effects: half of 1 mg "
+        "(below the smallest capsule: ask the pharmacy for a liquid)")
+    assert reduction.reason.render("da").startswith(
+        "Reduktion dag 2 af 7 efter 5 dage med bivirkninger: halvdelen af 1 mg")
+    assert p.days[12].reason.render("en") == "Back to 1 mg after the reduction week"
+    (alert,) = alerts(p, "side_effect_reduction")
+    assert "0,5 mg" in alert.message.render("da") and "1 mg" in alert.message.render("da")
