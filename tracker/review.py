@@ -1,0 +1,202 @@
+"""The clinician's review of a patient (SPEC §8, §9 ``summary``, ``export``, ``report``).
+
+One place turns the stored records into the figures a clinician reads, so the command line,
+the clinic screens and the HTML report always agree: the plan is computed once from the
+patient's settings and diary (up to four weeks after today), the maths is
+:mod:`tracker.analysis`, the files are :mod:`tracker.export`. Importing this module imports
+pandas; the headless diary commands never import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from tracker.clinical import compute_plan
+from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
+from tracker.models import DoseEntry, Note
+from tracker.services import Clinic, PatientInfo
+from tracker.validation import today as current_day
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PLAN_HORIZON_DAYS = 28
+EXPORT_FILES = ("doses", "side_effects", "scores", "plan", "alerts", "summary")
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything known about one patient on one day, read in one go."""
+
+    info: PatientInfo
+    settings: PatientSettings
+    diary: Diary
+    plan: Plan
+    alerts: tuple[Alert, ...]  # not dismissed
+    today: date
+
+    @property
+    def patient(self) -> dict[str, Any]:
+        return patient_record(self.info)
+
+
+def patient_record(info: PatientInfo) -> dict[str, Any]:
+    return {"id": info.id, "name": info.name, "condition": info.condition,
+            "protocol": info.protocol, "start_date": info.start_date.isoformat(),
+            "formulation": info.formulation, "target_mg": info.target_mg}
+
+
+def load_review(clinic: Clinic, pid: int, on: date | None = None) -> Review:
+    """The patient's plan until four weeks after ``on`` (default today) and open alerts."""
+    now = on or current_day()
+    info = clinic.patient(pid)
+    settings, diary = clinic.inputs(pid)
+    plan = compute_plan(settings, diary, now + timedelta(days=PLAN_HORIZON_DAYS), today=now)
+    alerts = tuple(clinic.alerts(pid, plan))
+    return Review(info, settings, diary, plan, alerts, now)
+
+
+def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, Any]:
+    from tracker.analysis import build_summary
+
+    summary = build_summary(review.plan, review.diary, review.alerts, review.today,
+                            review.patient)
+    summary["medications"] = medications
+    return summary
+
+
+def patient_summary(clinic: Clinic, pid: int) -> dict[str, Any]:
+    """The figures of SPEC §8 as one JSON-serialisable object (``summary --format json``):
+    the plan runs to four weeks after today; alerts a clinician dismissed are left out."""
+    return summary_of(load_review(clinic, pid), _medications(clinic, pid))
+
+
+def _medications(clinic: Clinic, pid: int) -> list[dict[str, Any]]:
+    from tracker.clinical import is_opioid
+
+    return [{"name": m.name, "from": m.start_date.isoformat() if m.start_date else None,
+             "to": m.end_date.isoformat() if m.end_date else None, "opioid": is_opioid(m.name)}
+            for m in clinic.medications(pid)]
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def _diary_details(clinic: Clinic, pid: int) -> tuple[dict[date, str | None], dict[date, str]]:
+    """The dose times and the notes, which the rules engine's diary does not carry."""
+    with clinic.db.read() as session:
+        times = {d: t for d, t in session.execute(
+            select(DoseEntry.day, DoseEntry.time).where(DoseEntry.patient_id == pid))}
+        notes = {d: t for d, t in session.execute(
+            select(Note.day, Note.text).where(Note.patient_id == pid))}
+    return times, notes
+
+
+def _doses_with_notes(doses: pd.DataFrame, times: dict[date, str | None],
+                      notes: dict[date, str]) -> pd.DataFrame:
+    """doses.csv: one row per day with a dose entry or a note; ``taken`` empty on a note-only
+    day (no dose logged)."""
+    import pandas as pd
+
+    from tracker.analysis.frames import DATE_DTYPE
+
+    frame = doses.copy()
+    frame["time"] = [times.get(pd.Timestamp(d).date()) for d in frame["date"]]
+    note_frame = pd.DataFrame({"date": pd.to_datetime(sorted(notes)).astype(DATE_DTYPE),
+                               "note": [notes[d] for d in sorted(notes)]})
+    merged = frame.merge(note_frame, on="date", how="outer", sort=True)
+    merged["taken"] = merged["taken"].astype("object").where(merged["taken"].notna(), None)
+    merged["time"] = merged["time"].astype("object").where(merged["time"].notna(), None)
+    merged["note"] = merged["note"].astype("object").where(merged["note"].notna(), None)
+    return merged[["date", "taken", "mg", "time", "note"]].reset_index(drop=True)
+
+
+def _summary_with_medications(summary_df: pd.DataFrame,
+                              medications: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for n, med in enumerate(medications, start=1):
+        rows += [(f"medication.{n}.name", med["name"]), (f"medication.{n}.from", med["from"]),
+                 (f"medication.{n}.to", med["to"]), (f"medication.{n}.opioid", med["opioid"])]
+    if not rows:
+        return summary_df
+    extra = pd.DataFrame({"metric": [m for m, _v in rows], "value": [v for _m, v in rows]})
+    return pd.concat([summary_df, extra.astype({"metric": "str", "value": "object"})],
+                     ignore_index=True)
+
+
+def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str, pd.DataFrame]:
+    """The six export tables of one patient, each with ``patient_id`` and ``patient`` first."""
+    from tracker.analysis import patient_tables
+
+    review = load_review(clinic, pid, on)
+    tables = patient_tables(review.plan, review.diary, review.alerts, review.today,
+                            review.patient)
+    times, notes = _diary_details(clinic, pid)
+    tables["doses"] = _doses_with_notes(tables["doses"], times, notes)
+    tables["summary"] = _summary_with_medications(tables["summary"], _medications(clinic, pid))
+    out = {}
+    for key in EXPORT_FILES:
+        frame = tables[key].copy()
+        frame.insert(0, "patient", [review.info.name] * len(frame))
+        frame.insert(0, "patient_id", [review.info.id] * len(frame))
+        out[key] = frame.astype({"patient_id": "int64", "patient": "object"})
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0]
+    if len(filled) == 1:
+        return filled[0]
+    return pd.concat(filled, ignore_index=True)
+
+
+def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
+                    dialect: str = "standard") -> list[Path]:
+    """Write the six CSV files of SPEC §9 for ``ids`` into ``out_dir``; one set of files for
+    any number of patients, every row naming its patient. Returns the files written.
+
+    All the tables are built before the first file is written, so a failing patient writes
+    nothing.
+    """
+    from tracker.export import export_frames
+
+    if not ids:
+        from tracker.i18n import N_
+        from tracker.validation import fail
+
+        raise fail("patient", N_("{field}: there are no patients to export."))
+    now = current_day()
+    per_patient = [patient_frames(clinic, pid, now) for pid in ids]
+    frames = {key: _concat([p[key] for p in per_patient]) for key in EXPORT_FILES}
+    return export_frames(frames, out_dir, dialect)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+def write_report(clinic: Clinic, pid: int, out: Path) -> Path:
+    """A self-contained HTML report for the patient's journal, owner-only (0600), in the
+    current language."""
+    from tracker.analysis import plan_frame, scores_frame
+    from tracker.export import make_private_dir, write_private
+    from tracker.i18n import get_language
+    from tracker.report import render_report
+
+    review = load_review(clinic, pid)
+    summary = summary_of(review, _medications(clinic, pid))
+    html = render_report(summary, plan_frame(review.plan), scores_frame(review.diary.scores),
+                         get_language())
+    target = Path(out)
+    make_private_dir(target.parent)
+    write_private(target, html.encode("utf-8"))
+    return target
