@@ -149,3 +149,28 @@ def test_alerts_never_after_until() -> None:
     s = settings("autoimmune_thyroid")
     p = plan(s, until=30)
     assert all(a.day <= d(30) for a in p.alerts)
+
+
+def test_dose_maybe_too_high_after_return_from_reduction() -> None:
+    from _clinical_helpers import effects
+
+    s = settings("fertility")  # 1 mg; side effects days 0-4 → 0.5 mg on 5-11, back on 12
+    scores = (_scores("fatigue", range(5, 12), 2) + _scores("fatigue", range(12, 19), 5)
+              + _scores("low_mood", range(5, 12), 1) + _scores("low_mood", range(12, 19), 4))
+    p = plan(s, Diary(effects=effects(range(0, 5)), scores=scores), until=40)
+    (alert,) = alerts(p, "dose_maybe_too_high")
+    assert alert.day == d(12)
+    assert "low mood" in alert.message.render("en")
+
+
+def test_opioid_alert_names_the_end_of_the_hold() -> None:
+    from tracker.clinical import Medication
+
+    s = settings()
+    p = plan(s, Diary(medications=(Medication("Morfin", d(10), d(12)),)), until=40)
+    (alert,) = alerts(p, "opioid_contraindication")
+    text = alert.message.render("en")
+    assert "Morfin" in text and "11 January" in text and "20 January" in text  # 13 January + 7
+    open_ended = plan(s, Diary(medications=(Medication("Morfin", d(10)),)), until=40)
+    (alert,) = alerts(open_ended, "opioid_contraindication")
+    assert "7 days after the last dose of Morfin" in alert.message.render("en")
