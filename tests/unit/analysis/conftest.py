@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import pytest
 
 from tracker.clinical.model import Phase, Plan, PlannedDay
-from tracker.i18n import Message, get_language, set_language
+from tracker.i18n import Message
 
 PlanBuilder = Callable[..., Plan]
 
@@ -37,10 +37,3 @@ def build_plan(
 def plan_of() -> PlanBuilder:
     return build_plan
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    previous = get_language()
-    set_language("en")
-    yield
-    set_language(previous)
