@@ -57,6 +57,11 @@ def missing() -> dict[str, str]:
     return out
 
 
+def _key(value: object) -> object:
+    """Plural entries carry tuples (or lists) of forms: make them comparable and hashable."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "check"
     if cmd == "compile":
@@ -71,8 +76,8 @@ def main(argv: list[str]) -> int:
     for msgid, where in problems.items():
         print(f"untranslated ({where}): {msgid!r}", file=sys.stderr)
     with MO.open("rb") as fh:
-        current = {m.id: m.string for m in read_mo(fh) if m.id}
-    wanted = {m.id: m.string for m in catalogue() if m.id and m.string}
+        current = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
+    wanted = {_key(m.id): _key(m.string) for m in catalogue() if m.id and m.string}
     if current != wanted:
         print("ldn_tracker.mo is out of date: run `make i18n`", file=sys.stderr)
         return 1
