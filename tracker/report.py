@@ -18,13 +18,17 @@ import pandas as pd
 
 from tracker.analysis.summary import (
     condition_label,
+    date_text,
     display_name,
+    mg_text,
     percent,
     phase_label,
     protocol_label,
+    score_text,
+    signed_text,
 )
 from tracker.analysis.trends import rolling_means
-from tracker.i18n import MONTHS, N_, _, format_date, format_mg, format_number, get_language
+from tracker.i18n import MONTHS, N_, _, format_date, format_number, get_language
 from tracker.i18n import set_language as _set_language
 
 WIDTH, HEIGHT = 720, 240
@@ -153,23 +157,6 @@ def _table(
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _date(iso: str | None) -> str:
-    return "–" if iso is None else format_date(date.fromisoformat(iso))
-
-
-def _mg(value: float | None) -> str:
-    return "–" if value is None else format_mg(value)
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else format_number(value, places=1)
-
-
-def _signed(value: float | None) -> str:
-    text = _num(value)
-    return text if value is None or text.startswith("-") or text == "0" else f"+{text}"
-
-
 def _header(summary: Mapping[str, Any]) -> str:
     patient = summary.get("patient", {})
     items = [
@@ -177,7 +164,7 @@ def _header(summary: Mapping[str, Any]) -> str:
         (_("Patient id"), patient.get("id", "")),
         (_("Condition"), condition_label(patient.get("condition"))),
         (_("Protocol"), protocol_label(patient.get("protocol"))),
-        (_("Report date"), _date(summary["today"])),
+        (_("Report date"), date_text(summary["today"])),
     ]
     rows = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
     heading = _("LDN treatment report")
@@ -187,14 +174,14 @@ def _header(summary: Mapping[str, Any]) -> str:
 def _status(summary: Mapping[str, Any]) -> str:
     days = summary.get("days_on_current_dose")
     rows = [
-        (_("Current dose"), _mg(summary.get("current_dose_mg"))),
-        (_("Nominal dose"), _mg(summary.get("nominal_mg"))),
+        (_("Current dose"), mg_text(summary.get("current_dose_mg"))),
+        (_("Nominal dose"), mg_text(summary.get("nominal_mg"))),
         (_("Phase"), phase_label(summary.get("phase"))),
         (_("Days on current dose"), "–" if days is None else str(days)),
         (
             _("Next dose increase"),
             _("{date} to {dose}").format(
-                date=_date(summary["next_step_date"]), dose=_mg(summary.get("next_step_mg"))
+                date=date_text(summary["next_step_date"]), dose=mg_text(summary.get("next_step_mg"))
             )
             if summary.get("next_step_date")
             else _("none planned"),
@@ -221,12 +208,16 @@ def _adherence(summary: Mapping[str, Any]) -> str:
 def _episodes(summary: Mapping[str, Any]) -> str:
     rows = [
         (
-            esc(_date(e["start"])),
-            esc(_date(e["end"])),
+            esc(date_text(e["start"])),
+            esc(date_text(e["end"])),
             esc(e["duration"]),
             esc(e["worst_severity"]),
             esc(", ".join(display_name(name) for name in e["effects"])),
-            esc(_("yes, from {date}").format(date=_date(e["fired_on"])) if e["fired"] else _("no")),
+            esc(
+                _("yes, from {date}").format(date=date_text(e["fired_on"]))
+                if e["fired"]
+                else _("no")
+            ),
         )
         for e in summary.get("episodes", [])
     ]
@@ -245,10 +236,10 @@ def _symptoms(summary: Mapping[str, Any]) -> str:
     rows = [
         (
             esc(display_name(s["symptom"])),
-            esc(_num(s["baseline"])),
-            esc(_num(s["last"])),
-            esc(_signed(s["change"])),
-            esc(_signed(s["slope_per_week"])),
+            esc(score_text(s["baseline"])),
+            esc(score_text(s["last"])),
+            esc(signed_text(s["change"])),
+            esc(signed_text(s["slope_per_week"])),
             esc(s["days"]),
         )
         for s in summary.get("symptoms", [])
@@ -269,9 +260,9 @@ def _symptoms(summary: Mapping[str, Any]) -> str:
 def _dose_response(summary: Mapping[str, Any]) -> str:
     rows = [
         (
-            esc(_mg(p["dose_mg"])),
+            esc(mg_text(p["dose_mg"])),
             esc(display_name(p["symptom"])),
-            esc(_num(p["mean"])),
+            esc(score_text(p["mean"])),
             esc(p["days"]),
         )
         for p in summary.get("dose_response", [])
@@ -284,7 +275,7 @@ def _dose_response(summary: Mapping[str, Any]) -> str:
 
 def _alerts(summary: Mapping[str, Any]) -> str:
     rows = [
-        (esc(_date(a["date"])), esc(a["message"]), f"<code>{esc(a['code'])}</code>")
+        (esc(date_text(a["date"])), esc(a["message"]), f"<code>{esc(a['code'])}</code>")
         for a in summary.get("alerts", [])
     ]
     return _section("alerts", _("Alerts"), _table([_("Date"), _("Alert"), _("Code")], rows))

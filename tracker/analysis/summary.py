@@ -264,15 +264,17 @@ def percent(fraction: float | None) -> str:
     return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
 
 
-def _date(iso: str | None) -> str:
+def date_text(iso: str | None) -> str:
+    """An ISO date of the summary as the reader writes dates; ``–`` for none."""
     return "–" if iso is None else format_date(date.fromisoformat(iso))
 
 
-def _mg(value: float | None) -> str:
+def mg_text(value: float | None) -> str:
     return "–" if value is None else format_mg(value)
 
 
-def _num(value: float | None) -> str:
+def score_text(value: float | None) -> str:
+    """A mean score to one decimal; ``–`` for none."""
     return "–" if value is None else format_number(value, places=1)
 
 
@@ -285,7 +287,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
             condition=condition_label(patient.get("condition")),
             protocol=protocol_label(patient.get("protocol")),
         ),
-        _("Summary for {date}").format(date=_date(summary["today"])),
+        _("Summary for {date}").format(date=date_text(summary["today"])),
         "",
     ]
     if summary["current_dose_mg"] is None:
@@ -293,8 +295,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     else:
         lines.append(
             _("Current dose: {dose} (nominal {nominal}), phase: {phase}").format(
-                dose=_mg(summary["current_dose_mg"]),
-                nominal=_mg(summary["nominal_mg"]),
+                dose=mg_text(summary["current_dose_mg"]),
+                nominal=mg_text(summary["nominal_mg"]),
                 phase=phase_label(summary["phase"]),
             )
         )
@@ -307,7 +309,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     else:
         lines.append(
             _("Next dose increase: {date} to {dose}").format(
-                date=_date(summary["next_step_date"]), dose=_mg(summary["next_step_mg"])
+                date=date_text(summary["next_step_date"]), dose=mg_text(summary["next_step_mg"])
             )
         )
     lines += [
@@ -327,7 +329,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     lines += ["", _("Mean scores per dose:")]
     lines += [f"  {line}" for line in dose_response_lines(summary)] or ["  " + _("(none)")]
     lines += ["", _("Alerts:")]
-    lines += [f"  {_date(a['date'])}: {a['message']}" for a in summary.get("alerts", [])] or [
+    lines += [f"  {date_text(a['date'])}: {a['message']}" for a in summary.get("alerts", [])] or [
         "  " + _("(none)")
     ]
     return "\n".join(lines) + "\n"
@@ -337,14 +339,14 @@ def episode_lines(summary: Mapping[str, Any]) -> list[str]:
     lines = []
     for e in summary.get("episodes", []):
         text = _("{start} – {end}: {days}, worst severity {severity}; {effects}").format(
-            start=_date(e["start"]),
-            end=_date(e["end"]),
+            start=date_text(e["start"]),
+            end=date_text(e["end"]),
             days=ngettext("{n} day", "{n} days", e["duration"]).format(n=e["duration"]),
             severity=e["worst_severity"],
             effects=", ".join(display_name(name) for name in e["effects"]),
         )
         if e["fired"]:
-            text += " — " + _("dose reduced from {date}").format(date=_date(e["fired_on"]))
+            text += " — " + _("dose reduced from {date}").format(date=date_text(e["fired_on"]))
         lines.append(text)
     return lines
 
@@ -355,28 +357,29 @@ def symptom_lines(summary: Mapping[str, Any]) -> list[str]:
             "{symptom}: first week {baseline}, last week {last} (change {change}), {slope} per week"
         ).format(
             symptom=display_name(s["symptom"]),
-            baseline=_num(s["baseline"]),
-            last=_num(s["last"]),
-            change=_signed(s["change"]),
-            slope=_signed(s["slope_per_week"]),
+            baseline=score_text(s["baseline"]),
+            last=score_text(s["last"]),
+            change=signed_text(s["change"]),
+            slope=signed_text(s["slope_per_week"]),
         )
         for s in summary.get("symptoms", [])
     ]
 
 
-def _signed(value: float | None) -> str:
+def signed_text(value: float | None) -> str:
+    """A change with its sign (``+1.5``, ``-2``, ``0``)."""
     if value is None:
         return "–"
-    text = _num(value)
+    text = score_text(value)
     return text if text.startswith("-") or text == "0" else f"+{text}"
 
 
 def dose_response_lines(summary: Mapping[str, Any]) -> list[str]:
     return [
         _("{dose}: {symptom} {mean} ({days})").format(
-            dose=_mg(p["dose_mg"]),
+            dose=mg_text(p["dose_mg"]),
             symptom=display_name(p["symptom"]),
-            mean=_num(p["mean"]),
+            mean=score_text(p["mean"]),
             days=ngettext("{n} day", "{n} days", p["days"]).format(n=p["days"]),
         )
         for p in summary.get("dose_response", [])

@@ -36,4 +36,3 @@ def build_plan(
 @pytest.fixture
 def plan_of() -> PlanBuilder:
     return build_plan
-
