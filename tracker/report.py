@@ -214,8 +214,8 @@ def _episodes(summary: Mapping[str, Any]) -> str:
             esc(e["worst_severity"]),
             esc(", ".join(display_name(name) for name in e["effects"])),
             esc(
-                _("yes, from {date}").format(date=date_text(e["fired_on"]))
-                if e["fired"]
+                _("yes, from {date}").format(date=date_text(e["reduced_from"]))
+                if e.get("reduced_from")
                 else _("no")
             ),
         )
@@ -258,19 +258,23 @@ def _symptoms(summary: Mapping[str, Any]) -> str:
 
 
 def _dose_response(summary: Mapping[str, Any]) -> str:
-    rows = [
-        (
-            esc(mg_text(p["dose_mg"])),
-            esc(display_name(p["symptom"])),
-            esc(score_text(p["mean"])),
-            esc(p["days"]),
-        )
-        for p in summary.get("dose_response", [])
-    ]
-    headings = [_("Dose"), _("Symptom"), _("Mean score"), _("Days")]
-    return _section(
-        "dose-response", _("Mean scores per dose"), _table(headings, rows, numeric=[0, 2, 3])
-    )
+    """One row per dose, one column per symptom: mean score (days scored)."""
+    points = summary.get("dose_response", [])
+    symptoms = sorted({p["symptom"] for p in points})
+    cells = {(p["dose_mg"], p["symptom"]): p for p in points}
+    rows = []
+    for dose in sorted({p["dose_mg"] for p in points}):
+        row = [esc(mg_text(dose))]
+        for symptom in symptoms:
+            point = cells.get((dose, symptom))
+            row.append(
+                "–" if point is None else f"{esc(score_text(point['mean']))} ({point['days']})"
+            )
+        rows.append(row)
+    headings = [_("Dose"), *(display_name(s) for s in symptoms)]
+    note = _empty(_("Mean score per dose, with the number of days scored in brackets."))
+    table = _table(headings, rows, numeric=range(len(headings)))
+    return _section("dose-response", _("Mean scores per dose"), table + (note if rows else ""))
 
 
 def _alerts(summary: Mapping[str, Any]) -> str:

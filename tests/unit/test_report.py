@@ -133,13 +133,18 @@ def test_report_has_both_charts_with_what_they_show() -> None:
 
 
 def test_report_tables_hold_the_summary() -> None:
-    doc = parse(render_report(*sample(), "en"))
+    markup = render_report(*sample(), "en")
+    doc = parse(markup)
     ids = {a.get("id") for t, a in doc.tags if t == "section"}
     assert {"status", "adherence", "episodes", "symptoms", "dose-response", "alerts"} <= ids
     text = " ".join(doc.text)
     assert "Current dose" in text and "1 mg" in text
     assert "Stay at 0.75 mg" in text and "Headache" in text
     assert "100 %" in text  # every planned dose taken
+    # Dose response: one row per dose, a column per symptom (EVIL sorts before pain). The
+    # reduction week (days 15–21, 0.5 mg) scored 6 − 2 = 4 and 8 − 2 = 6 on each of 7 days.
+    row = '<td class="num">0.5 mg</td><td class="num">4 (7)</td><td class="num">6 (7)</td>'
+    assert row in markup
 
 
 def test_user_text_is_escaped_everywhere() -> None:
