@@ -314,7 +314,7 @@ class _Scale:
 
 def _nice_top(value: float) -> tuple[float, float]:
     """An axis top at or above ``value`` and a tick step giving 4–6 ticks."""
-    for step in (0.25, 0.5, 1, 2, 2.5, 5, 10):
+    for step in (0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10):
         if value / step <= 6:
             top = step * max(1, -(-value // step))
             return float(top), step

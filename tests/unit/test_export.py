@@ -161,3 +161,10 @@ def test_a_bad_dialect_or_file_name_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         export_frames({"doses": doses_frame([]), "../x": doses_frame([])}, tmp_path / "b")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "plan.csv").mkdir()  # something in the way that cannot be replaced
+    with pytest.raises(OSError):
+        write_csv(plan_frame([]), tmp_path / "plan.csv")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
