@@ -68,7 +68,7 @@ def esc(value: object) -> str:
 
 
 @contextmanager
-def language(code: str) -> Iterator[None]:
+def _in_language(code: str) -> Iterator[None]:
     previous = get_language()
     _set_language(code)
     try:
@@ -78,20 +78,20 @@ def language(code: str) -> Iterator[None]:
 
 
 def render_report(
-    summary: Mapping[str, Any], plan_df: pd.DataFrame, scores_df: pd.DataFrame, language_code: str
+    summary: Mapping[str, Any], plan_df: pd.DataFrame, scores_df: pd.DataFrame, language: str
 ) -> str:
-    """The report as one HTML document in ``language_code`` (``"da"`` or ``"en"``).
+    """The report as one HTML document in ``language`` (``"da"`` or ``"en"``).
 
     Texts already rendered into ``summary`` (alert messages) keep the language they were built
     in: build the summary in the same language.
     """
-    with language(language_code):
+    with _in_language(language):
         patient = summary.get("patient", {})
         title = _("LDN treatment report") + " – " + str(patient.get("name", ""))
         start, end = _domain(plan_df, scores_df, summary)
         parts = [
             "<!DOCTYPE html>",
-            f'<html lang="{esc(language_code)}">',
+            f'<html lang="{esc(language)}">',
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -112,6 +112,7 @@ def render_report(
             _symptoms(summary),
             _dose_response(summary),
             _alerts(summary),
+            _medications(summary),
             "<footer><p>"
             + esc(
                 _(
@@ -283,6 +284,25 @@ def _alerts(summary: Mapping[str, Any]) -> str:
         for a in summary.get("alerts", [])
     ]
     return _section("alerts", _("Alerts"), _table([_("Date"), _("Alert"), _("Code")], rows))
+
+
+def _medications(summary: Mapping[str, Any]) -> str:
+    """Concomitant medications, when the caller put them in the summary (``medications``:
+    ``{name, from, to, opioid}``); opioids are marked, since LDN must not be combined with them.
+    """
+    if "medications" not in summary:
+        return ""
+    rows = [
+        (
+            esc(m.get("name", "")),
+            esc(date_text(m.get("from"))),
+            esc(date_text(m.get("to"))),
+            esc(_("yes") if m.get("opioid") else _("no")),
+        )
+        for m in summary["medications"]
+    ]
+    headings = [_("Medication"), _("From"), _("To"), _("Opioid")]
+    return _section("medications", _("Other medications"), _table(headings, rows))
 
 
 # --- charts ----------------------------------------------------------------------------------

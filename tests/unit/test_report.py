@@ -163,6 +163,21 @@ def test_report_in_danish() -> None:
     assert "Current dose" not in text
 
 
+def test_medications_are_listed_with_opioids_marked() -> None:
+    summary, plan_df, scores_df = sample()
+    summary["medications"] = [
+        {"name": "Kodimagnyl", "from": "2026-02-01", "to": None, "opioid": True},
+        {"name": EVIL, "from": None, "to": None, "opioid": False},
+    ]
+    markup = render_report(summary, plan_df, scores_df, "en")
+    doc = parse(markup)
+    assert doc.count("section", id="medications") == 1
+    assert "<td>Kodimagnyl</td><td>" in markup and "</td><td>yes</td>" in markup
+    assert EVIL not in markup
+    without = parse(render_report(*sample(), "en"))
+    assert without.count("section", id="medications") == 0
+
+
 def test_report_without_any_data_still_renders() -> None:
     summary = build_summary(Plan(days=()), Diary(), [], TODAY, {"id": 2, "name": "Bo"})
     doc = parse(render_report(summary, plan_frame(()), scores_frame(()), "en"))
