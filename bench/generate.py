@@ -1,0 +1,333 @@
+"""A synthetic clinic for the benchmark: N patients, each with D days of diary.
+
+    .venv/bin/python bench/generate.py --patients 2000 --days 1095 --out bench/out/clinic.db
+
+The file is created through :class:`tracker.db.Database`, so the schema comes from the
+migrations exactly as a user's does. The diary is then written in bulk (``sqlite3``
+``executemany`` in large transactions, not through ``Clinic`` row by row: 2,000 patients × 3
+years is about 13 million rows), and finally the derived ``patient_status`` rows are computed once
+through the services code (``Clinic.cohort_status``), as the product would.
+
+What a patient looks like (all seeded, so the same arguments give the same file):
+
+- a condition from SPEC §3's list and its protocol (cancer patients get chemotherapy sessions);
+- one dose entry a day, mostly taken at the planned dose (the plan is computed from the rest of
+  the diary first), some patients much less adherent; pause and hold days are logged skipped;
+- side-effect episodes: mostly 1–3 days, now and then 5–9 days (longer than the 4-day tolerance,
+  so the reduction rule fires); the other days are mostly explicit "no side effects" (clear
+  days), a few are left unknown;
+- four symptom scores (pain, fatigue, low mood, sleep problems) every day, improving slowly;
+- one or two concomitant medications; about one patient in ten had a short opioid course (with
+  an end date, so LDN was held and restarted);
+- a note now and then; one audit row per patient, medication and chemotherapy session (the
+  diary's rows are bulk-loaded like an import and carry no audit rows).
+
+The diary runs up to the day before the clinic's "today" (written to ``<out>.json`` beside the
+database), so the benchmark's check-in on "today" is a new entry, not a correction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TODAY = date(2029, 6, 30)  # the clinic's "today" (LDN_TRACKER_TODAY when benchmarking)
+SYMPTOMS = ("pain", "fatigue", "low_mood", "sleep_problems")
+EFFECTS = ("vivid_dreams", "headache", "restlessness", "insomnia", "nausea",
+           "loss_of_appetite", "loose_stool", "hard_stool")
+OTHER_MEDS = ("Levothyroxin", "Metformin", "Ibuprofen", "Paracetamol", "Sertralin",
+              "Omeprazol", "Cetirizin", "Vitamin D")
+OPIOIDS = ("Tramadol", "Kodimagnyl", "Oxycodon", "Imodium", "Morfin")
+NOTES = ("Slept badly", "Good day", "Forgot the dose until late", "=ask about dose",
+         "Travelling", "Bad flare today", "Felt much better")
+BATCH_PATIENTS = 50
+
+
+def sidecar(out: Path) -> Path:
+    return out.with_name(out.name + ".json")
+
+
+def _remove(out: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".json"):
+        Path(str(out) + suffix).unlink(missing_ok=True)
+
+
+def _conditions() -> list[tuple[str, str]]:
+    from tracker.clinical.protocols import CONDITIONS
+
+    return [(c.key, c.protocol) for c in CONDITIONS]
+
+
+class PatientDiary:
+    """One synthetic patient: settings and diary as plain values, before any row is written."""
+
+    def __init__(self, pid: int, rnd: random.Random, start: date, days: int,
+                 conditions: list[tuple[str, str]]) -> None:
+        from tracker.clinical import ChemoSession, Diary, EffectEntry, Medication, ScoreEntry
+        from tracker.clinical.protocols import build_settings
+
+        self.pid = pid
+        self.condition, protocol = rnd.choice(conditions)
+        liquid = rnd.random() < 0.2
+        weight = None
+        if protocol == "pediatric" or rnd.random() < 0.03:
+            protocol, weight = "pediatric", round(rnd.uniform(15, 38), 1)
+        self.settings = build_settings(
+            protocol, start, weight_kg=weight,
+            formulation="liquid" if liquid else "capsule",
+            concentration_mg_ml=rnd.choice((1.0, 0.5)) if liquid else None,
+            step_mg=1.0 if protocol != "cancer" and rnd.random() < 0.2 else None,
+            tolerance_days=3 if rnd.random() < 0.1 else 4,
+            transplant=rnd.random() < 0.01,
+            informed_on=start if rnd.random() < 0.97 else None,
+        )
+        self.days = [start + timedelta(days=n) for n in range(days)]
+
+        # Side effects: episodes with clear days between them, a few unknown days.
+        effects: list[EffectEntry] = []
+        clear: set[date] = set()
+        n = 0
+        while n < days:
+            early = n < 120  # more side effects while titrating
+            if rnd.random() < (0.04 if early else 0.02):
+                long_odds = 0.25 if early else 0.04
+                length = rnd.randint(5, 9) if rnd.random() < long_odds else rnd.randint(1, 3)
+                names = rnd.sample(EFFECTS, rnd.randint(1, 2))
+                for k in range(n, min(n + length, days)):
+                    for name in names:
+                        effects.append(EffectEntry(self.days[k], name, rnd.randint(1, 3)))
+                n += length
+                continue
+            if rnd.random() < 0.85:
+                clear.add(self.days[n])
+            n += 1
+
+        # Scores: a baseline per symptom that improves over the months, with noise.
+        scores: list[ScoreEntry] = []
+        base = [rnd.uniform(4, 8) for _ in SYMPTOMS]
+        gain = rnd.uniform(0.0, 3.0)
+        for k, day in enumerate(self.days):
+            trend = gain * min(1.0, k / 365)
+            for s, symptom in enumerate(SYMPTOMS):
+                value = round(base[s] - trend + rnd.gauss(0, 1.2))
+                scores.append(ScoreEntry(day, symptom, max(0, min(10, value))))
+
+        meds = [Medication(name) for name in rnd.sample(OTHER_MEDS, rnd.randint(0, 2))]
+        if rnd.random() < 0.1:
+            first = self.days[rnd.randrange(30, max(31, days - 30))]
+            meds.append(Medication(rnd.choice(OPIOIDS), first,
+                                   first + timedelta(days=rnd.randint(2, 10))))
+        chemo: list[ChemoSession] = []
+        if protocol == "cancer":
+            k = rnd.randint(20, 40)
+            while k < min(days, 400):
+                length = rnd.randint(0, 2)
+                chemo.append(ChemoSession(self.days[k], self.days[min(k + length, days - 1)]))
+                k += 21
+        self.adherence = 0.97 if rnd.random() < 0.85 else rnd.uniform(0.6, 0.85)
+        self.diary = Diary(effects=tuple(effects), clear_days=frozenset(clear),
+                           scores=tuple(scores), medications=tuple(meds), chemo=tuple(chemo))
+
+    def doses(self, rnd: random.Random) -> list[tuple[date, bool, float | None]]:
+        """One entry a day: the planned dose, taken or not; 0 mg days logged as skipped."""
+        from tracker.clinical import compute_plan
+
+        plan = compute_plan(self.settings, self.diary, self.days[-1], today=self.days[-1])
+        out = []
+        for planned in plan.days:
+            if planned.dose_mg > 0 and rnd.random() < self.adherence:
+                out.append((planned.day, True, planned.dose_mg))
+            else:
+                out.append((planned.day, False, None))
+        return out
+
+
+def _patient_row(p: PatientDiary, name: str) -> tuple:
+    s = p.settings
+    return (p.pid, name, p.condition, s.protocol, s.start_date.isoformat(), s.start_mg,
+            s.start_days, s.step_mg, s.interval_days, s.target_mg, s.max_mg, s.tolerance_days,
+            s.min_severity, s.formulation, s.concentration_mg_ml, s.weight_kg,
+            int(s.transplant), s.informed_on.isoformat() if s.informed_on else None,
+            s.thyroid_interval_days)
+
+
+PATIENT_SQL = (
+    "INSERT INTO patient (id, name, condition, protocol, start_date, start_mg, start_days, "
+    "step_mg, interval_days, target_mg, max_mg, tolerance_days, min_severity, formulation, "
+    "concentration_mg_ml, weight_kg, transplant, informed_on, thyroid_interval_days) "
+    "VALUES (" + ", ".join("?" * 19) + ")"
+)
+
+
+class AuditChain:
+    """Audit rows for the setup inserts, hashed exactly as the services code hashes them."""
+
+    def __init__(self) -> None:
+        from tracker.services import GENESIS_HASH
+
+        self.prev = GENESIS_HASH
+        self.rows: list[tuple] = []
+        self.at = datetime(TODAY.year - 3, 1, 1, 9, 0)
+
+    def insert(self, table: str, row_id: int, patient_id: int, values: dict) -> None:
+        from tracker.services import audit_hash
+
+        entry = SimpleNamespace(at=self.at, actor="import", action="insert", table_name=table,
+                                row_id=row_id, patient_id=patient_id, field="*",
+                                old_value=None, new_value=json.dumps(values, ensure_ascii=False),
+                                reason="bench import")
+        entry.hash = audit_hash(self.prev, entry)
+        self.rows.append((self.at.isoformat(sep=" ", timespec="microseconds"), entry.actor,
+                          entry.action, table, row_id, patient_id, "*", None, entry.new_value,
+                          entry.reason, self.prev, entry.hash))
+        self.prev = entry.hash
+
+    def take(self) -> list[tuple]:
+        rows, self.rows = self.rows, []
+        return rows
+
+
+AUDIT_SQL = ("INSERT INTO audit_entry (at, actor, action, table_name, row_id, patient_id, field, "
+             "old_value, new_value, reason, prev_hash, hash) VALUES (" + ", ".join("?" * 12) + ")")
+
+
+def generate(out: Path, patients: int, days: int, seed: int = 2026,
+             today: date = TODAY, quiet: bool = False) -> dict[str, int]:
+    """Write the clinic to ``out`` (replacing it); returns the rows written per table."""
+    from tracker.db import Database
+    from tracker.services import Clinic
+
+    def say(text: str) -> None:
+        if not quiet:
+            print(text, flush=True)
+
+    started = time.perf_counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove(out)
+    db = Database(str(out))  # the schema from the migrations
+    db.dispose()
+
+    conditions = _conditions()
+    start = today - timedelta(days=days)  # the diary ends yesterday
+    rnd = random.Random(seed)
+    counts = dict.fromkeys(("patient", "medication", "chemo_session", "dose_entry",
+                            "side_effect_report", "clear_day", "symptom_score", "note",
+                            "audit_entry", "patient_status"), 0)
+    audit = AuditChain()
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -200000")
+    med_id = chemo_id = 0
+    for first in range(1, patients + 1, BATCH_PATIENTS):
+        rows: dict[str, list[tuple]] = {k: [] for k in counts}
+        for pid in range(first, min(first + BATCH_PATIENTS, patients + 1)):
+            p = PatientDiary(pid, rnd, start, days, conditions)
+            name = f"Patient {pid:05d}"
+            rows["patient"].append(_patient_row(p, name))
+            audit.insert("patient", pid, pid, {"name": name, "protocol": p.settings.protocol})
+            for m in p.diary.medications:
+                med_id += 1
+                rows["medication"].append((med_id, pid, m.name,
+                                           m.start.isoformat() if m.start else None,
+                                           m.end.isoformat() if m.end else None))
+                audit.insert("medication", med_id, pid, {"name": m.name})
+            for c in p.diary.chemo:
+                chemo_id += 1
+                rows["chemo_session"].append((chemo_id, pid, c.start.isoformat(),
+                                              c.end.isoformat()))
+                audit.insert("chemo_session", chemo_id, pid, {"start_date": c.start.isoformat()})
+            iso = {d: d.isoformat() for d in p.days}
+            for day, taken, mg in p.doses(rnd):
+                rows["dose_entry"].append(
+                    (pid, iso[day], int(taken), mg,
+                     f"{rnd.randint(19, 22):02d}:{rnd.choice((0, 15, 30, 45)):02d}"
+                     if taken else None))
+            rows["side_effect_report"].extend((pid, iso[e.day], e.name, e.severity)
+                                              for e in p.diary.effects)
+            rows["clear_day"].extend((pid, iso[d]) for d in sorted(p.diary.clear_days))
+            rows["symptom_score"].extend((pid, iso[s.day], s.symptom, s.value)
+                                         for s in p.diary.scores)
+            rows["note"].extend((pid, iso[d], rnd.choice(NOTES)) for d in p.days
+                                if rnd.random() < 0.02)
+        rows["audit_entry"] = audit.take()
+        conn.execute("BEGIN")
+        conn.executemany(PATIENT_SQL, rows["patient"])
+        conn.executemany("INSERT INTO medication (id, patient_id, name, start_date, end_date) "
+                         "VALUES (?, ?, ?, ?, ?)", rows["medication"])
+        conn.executemany("INSERT INTO chemo_session (id, patient_id, start_date, end_date) "
+                         "VALUES (?, ?, ?, ?)", rows["chemo_session"])
+        conn.executemany("INSERT INTO dose_entry (patient_id, day, taken, mg, time, "
+                         "above_max_confirmed) VALUES (?, ?, ?, ?, ?, 0)", rows["dose_entry"])
+        conn.executemany("INSERT INTO side_effect_report (patient_id, day, name, severity) "
+                         "VALUES (?, ?, ?, ?)", rows["side_effect_report"])
+        conn.executemany("INSERT INTO clear_day (patient_id, day) VALUES (?, ?)",
+                         rows["clear_day"])
+        conn.executemany("INSERT INTO symptom_score (patient_id, day, symptom, value) "
+                         "VALUES (?, ?, ?, ?)", rows["symptom_score"])
+        conn.executemany("INSERT INTO note (patient_id, day, text) VALUES (?, ?, ?)",
+                         rows["note"])
+        conn.executemany(AUDIT_SQL, rows["audit_entry"])
+        conn.execute("COMMIT")
+        for key, value in rows.items():
+            counts[key] += len(value)
+        done = min(first + BATCH_PATIENTS - 1, patients)
+        if done % 500 == 0 or done == patients:
+            say(f"  {done} patients, {sum(counts.values()):,} rows, "
+                f"{time.perf_counter() - started:.0f} s")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ANALYZE")
+    conn.close()
+    bulk = time.perf_counter() - started
+
+    # The derived status, once, through the product's own code.
+    os.environ["LDN_TRACKER_TODAY"] = today.isoformat()
+    t0 = time.perf_counter()
+    db = Database(str(out))
+    status = Clinic(db, actor="import").cohort_status(refresh_stale=True)
+    with db.engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    counts["patient_status"] = len(status)
+    derived = time.perf_counter() - t0
+    info = {"patients": patients, "days": days, "seed": seed, "today": today.isoformat(),
+            "rows": counts, "seconds_bulk": round(bulk, 1),
+            "seconds_status": round(derived, 1)}
+    sidecar(out).write_text(json.dumps(info, indent=2) + "\n")
+    diary = sum(counts[k] for k in ("dose_entry", "side_effect_report", "clear_day",
+                                    "symptom_score", "note"))
+    say(f"wrote {out}: {sum(counts.values()):,} rows ({diary:,} diary rows) in {bulk:.1f} s, "
+        f"patient_status for {len(status)} patients in {derived:.1f} s, "
+        f"{out.stat().st_size / 1e6:.0f} MB")
+    for key, value in counts.items():
+        say(f"  {key:20} {value:>12,}")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=1095)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--today", type=date.fromisoformat, default=TODAY,
+                        help="the clinic's today; the diary ends the day before")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "clinic.db")
+    args = parser.parse_args(argv)
+    if args.patients < 1 or args.days < 30:
+        parser.error("at least 1 patient and 30 days")
+    generate(args.out, args.patients, args.days, args.seed, args.today)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
