@@ -1,0 +1,1 @@
+"""Thin screens: compose, bindings, handlers. Database work runs in workers."""

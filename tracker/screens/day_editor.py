@@ -1,0 +1,108 @@
+"""Open a past day to complete or correct it; a correction asks why, for the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Label
+
+from tracker.i18n import N_, _, format_date
+from tracker.screens.base import TrackerModal
+from tracker.screens.today import DayView, corrects_saved
+from tracker.services import CheckIn, Clinic
+from tracker.validation import ValidationError
+from tracker.widgets.check_in_form import CheckInForm
+from tracker.widgets.rating_list import RatingList
+
+
+class DayEditor(TrackerModal):
+    """Dismisses with ``True`` when something was saved."""
+
+    BINDINGS = [
+        Binding("ctrl+s,s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+    ]
+
+    @dataclass
+    class Saved(Message):
+        pass
+
+    @dataclass
+    class Failed(Message):
+        error: ValidationError
+
+    def __init__(self, clinic: Clinic, patient_id: int, view: DayView) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.patient_id = patient_id
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        view = self.view
+        with VerticalScroll(classes="dialog day-editor"):
+            yield Label(_("{day}: planned {dose}").format(
+                day=format_date(view.day),
+                dose=_format_planned(view)), classes="dialog-title")
+            yield CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
+                              view.patient.condition, view.own_effects, view.own_symptoms,
+                              edit_mg=True, id="form")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Save"), variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#effects", RatingList).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        form = self.query_one(CheckInForm)
+        try:
+            entry = form.check_in()
+        except ValidationError as error:
+            form.show_error(error.field, error.render())
+            return
+        if corrects_saved(self.view.saved, entry):
+            from tracker.screens.dialogs import ReasonDialog
+
+            def with_reason(reason: str | None) -> None:
+                if reason:
+                    self.save(CheckIn(**{**entry.__dict__, "reason": reason}))
+
+            self.app.push_screen(ReasonDialog(_("You are correcting {day}. Why?").format(
+                day=format_date(self.view.day))), with_reason)
+            return
+        self.save(entry)
+
+    @work(thread=True, exclusive=True)
+    def save(self, entry: CheckIn) -> None:
+        try:
+            self.clinic.check_in(self.patient_id, entry)
+        except ValidationError as error:
+            self.post_message(self.Failed(error))
+            return
+        self.post_message(self.Saved())
+
+    def on_day_editor_saved(self) -> None:
+        self.notify(_("Saved."), timeout=2)
+        self.dismiss(True)
+
+    def on_day_editor_failed(self, message: Failed) -> None:
+        self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _format_planned(view: DayView) -> str:
+    from tracker.widgets.dose_card import dose_instruction
+
+    if view.planned is None:
+        return _("nothing (before the start)")
+    return dose_instruction(view.planned, view.patient)

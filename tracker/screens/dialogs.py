@@ -1,0 +1,100 @@
+"""Small modal questions: why a correction is made, a name to add, an information page."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Markdown, Static
+
+from tracker.i18n import N_, _
+from tracker.screens.base import TrackerModal
+
+
+class ReasonDialog(TrackerModal):
+    """Asks why a saved day is being changed; the answer goes into the audit trail."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(id="reason", placeholder=_("e.g. I typed the wrong day"))
+            yield Static("", id="reason-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Save correction"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#ok")
+    def confirm(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#reason-error", Static).update(
+                "⚠ " + _("Please say why, so the clinic can follow the change."))
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NameDialog(TrackerModal):
+    """A name for the patient's own side effect or target symptom."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(id="name", max_length=100)
+            yield Static("", id="name-error", classes="field-error")
+
+    @on(Input.Submitted, "#name")
+    def confirm(self) -> None:
+        name = " ".join(self.query_one("#name", Input).value.split())
+        if not name:
+            self.query_one("#name-error", Static).update("⚠ " + _("Please type a name."))
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InfoDialog(TrackerModal):
+    """A page to read, with an acknowledgement button when one is asked for."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Close"))]
+
+    def __init__(self, markdown: str, acknowledge: str | None = None) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.acknowledge = acknowledge
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog info-dialog"):
+            with VerticalScroll():
+                yield Markdown(self.markdown)
+            with Horizontal(classes="dialog-buttons"):
+                if self.acknowledge:
+                    yield Button(self.acknowledge, variant="primary", id="ok")
+                yield Button(_("Close"), id="cancel")
+
+    @on(Button.Pressed, "#ok")
+    def confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

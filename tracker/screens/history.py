@@ -1,0 +1,158 @@
+"""History: a month calendar of past days; open one to complete or correct it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from tracker.clinical.vocabulary import label_of
+from tracker.i18n import N_, _, format_date, format_mg
+from tracker.screens.base import TrackerScreen
+from tracker.screens.today import DayView, load_day
+from tracker.services import Clinic
+from tracker.validation import today
+from tracker.widgets.dose_card import PHASE_LABELS, dose_instruction, phase_label
+from tracker.widgets.month_calendar import PHASE_COLOURS, DayMark, MonthCalendar
+
+
+def load_marks(clinic: Clinic, patient_id: int, until: date) -> tuple[date, dict[date, DayMark]]:
+    settings, diary = clinic.inputs(patient_id)
+    plan = clinic.plan(patient_id, until=until, on=until)
+    doses = {d.day: d.taken for d in diary.doses}
+    worst: dict[date, int] = {d: 0 for d in diary.clear_days}
+    for effect in diary.effects:
+        worst[effect.day] = max(worst.get(effect.day, 0), effect.severity)
+    marks = {p.day: DayMark(doses.get(p.day), worst.get(p.day), p.phase, p.dose_mg)
+             for p in plan.days}
+    return settings.start_date, marks
+
+
+class HistoryScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("escape,d", "app.pop_screen", N_("Today")),
+        Binding("p", "plan", N_("Plan")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        start: date
+        marks: dict[date, DayMark]
+
+    @dataclass
+    class DayLoaded(Message):
+        view: DayView
+        edit: bool
+
+    def __init__(self, clinic: Clinic, patient_id: int) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.patient_id = patient_id
+        self.cursor = today()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="history"):
+            with Vertical(id="calendar-box"):
+                yield MonthCalendar(self.cursor, today(), id="calendar")
+                yield Static(self._legend(), id="legend")
+            yield Static("", id="day-detail")
+        yield Footer()
+
+    def _legend(self) -> Text:
+        text = Text()
+        text.append(_("✓ taken  ✗ skipped  · not logged  •2 worst side effect  ○ none"))
+        text.append("\n")
+        for phase, colour in PHASE_COLOURS.items():
+            text.append(f" {_(PHASE_LABELS[phase])} ", style=f"on {colour}")
+            text.append(" ")
+        text.append("\n" + _("Enter opens a day to complete or correct it."))
+        return text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = _("History")
+        self.query_one(MonthCalendar).focus()
+        self.load()
+
+    def after_relabel(self) -> None:
+        self.query_one(MonthCalendar).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="history")
+    def load(self) -> None:
+        start, marks = load_marks(self.clinic, self.patient_id, today())
+        self.post_message(self.Loaded(start, marks))
+
+    def on_history_screen_loaded(self, message: Loaded) -> None:
+        self.query_one(MonthCalendar).set_marks(message.marks, message.start)
+        self.load_day(self.query_one(MonthCalendar).cursor, edit=False)
+
+    @on(MonthCalendar.Highlighted)
+    def highlighted(self, event: MonthCalendar.Highlighted) -> None:
+        self.cursor = event.day
+        self.load_day(event.day, edit=False)
+
+    @on(MonthCalendar.Opened)
+    def opened(self, event: MonthCalendar.Opened) -> None:
+        self.load_day(event.day, edit=True)
+
+    @work(thread=True, exclusive=True, group="history-day")
+    def load_day(self, day: date, edit: bool) -> None:
+        self.post_message(self.DayLoaded(load_day(self.clinic, self.patient_id, day), edit))
+
+    def on_history_screen_day_loaded(self, message: DayLoaded) -> None:
+        view = message.view
+        self.query_one("#day-detail", Static).update(self._detail(view))
+        if message.edit:
+            if view.planned is None or view.day > today():
+                self.notify(_("Only days from the start of the plan until today can be "
+                              "logged."), severity="warning")
+                return
+            from tracker.screens.day_editor import DayEditor
+
+            def done(saved: bool | None) -> None:
+                if saved:
+                    self.load()
+
+            self.app.push_screen(DayEditor(self.clinic, self.patient_id, view), done)
+
+    def _detail(self, view: DayView) -> Text:
+        text = Text()
+        text.append(format_date(view.day) + "\n", style="bold")
+        if view.planned is not None:
+            text.append(_("Planned: {dose}").format(dose=dose_instruction(view.planned,
+                                                                          view.patient)) + "\n")
+            text.append(f"{phase_label(view.planned.phase)}: {view.planned.reason.render()}\n")
+        saved = view.saved
+        if saved.taken:
+            text.append("✓ " + _("Taken: {dose}").format(
+                dose=format_mg(saved.mg) if saved.mg else "") +
+                (f" {saved.time}" if saved.time else "") + "\n")
+        elif saved.taken is False:
+            text.append("✗ " + _("Skipped") + "\n")
+        else:
+            text.append("· " + _("No dose logged") + "\n")
+        if saved.no_side_effects:
+            text.append(_("No side effects") + "\n")
+        for name, severity in saved.effects.items():
+            if severity:
+                text.append(f"• {_(label_of(name))}: {severity}\n")
+        if saved.scores:
+            text.append(", ".join(f"{_(label_of(k))} {v}" for k, v in saved.scores.items())
+                        + "\n")
+        if saved.note:
+            text.append(_("Note: {text}").format(text=saved.note) + "\n", style="italic")
+        return text
+
+    def action_plan(self) -> None:
+        from tracker.screens.plan import PlanScreen
+
+        self.app.switch_screen(PlanScreen(self.clinic, self.patient_id))

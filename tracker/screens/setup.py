@@ -1,0 +1,352 @@
+"""First run and new patients: who, which condition and protocol, the dose form, safety.
+
+Every number of the protocol is shown and editable; errors appear beside their field. The
+off-label information is shown before the diary starts, and its acknowledgement is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Select, Static
+
+from tracker.clinical.events import opioid_match
+from tracker.clinical.model import PEDIATRIC_WEIGHT_LIMIT_KG
+from tracker.clinical.protocols import (
+    CFS_ME_SUGGESTED_INTERVAL_DAYS,
+    PROTOCOLS,
+    SettingsError,
+    build_settings,
+)
+from tracker.i18n import N_, _, format_mg
+from tracker.screens.base import TrackerScreen
+from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
+from tracker.services import Clinic
+from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
+from tracker.widgets.condition_picker import ConditionPicker
+from tracker.widgets.form_field import FormField
+
+# Where a refused setting's message is shown.
+FIELD_OF = {"start_mg": "protocol", "start_days": "protocol", "max_mg": "target_mg",
+            "medication": "medications", "formulation": "concentration"}
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    """The form, parsed: the arguments of ``Clinic.add_patient``."""
+
+    values: dict[str, Any]
+
+
+class SetupScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Start the diary")),
+        Binding("escape", "cancel", N_("Cancel")),
+    ]
+
+    @dataclass
+    class Created(Message):
+        patient_id: int
+
+    @dataclass
+    class Failed(Message):
+        error: ValidationError
+
+    def __init__(self, clinic: Clinic, first_run: bool = False) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.first_run = first_run
+        self.informed_on: date | None = None
+        self.protocol_chosen = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="setup"):
+            yield Static(_("Welcome! Set up the diary in a minute. Tab moves to the next field; "
+                           "ctrl+s starts the diary.") if self.first_run else
+                         _("A new patient in this database."), id="setup-intro")
+            yield FormField(_("Name or pseudonym"), Input(id="name", max_length=200), key="name")
+            yield FormField(_("Condition"), ConditionPicker(id="picker"), key="condition")
+            yield FormField(_("Protocol"), Select(
+                [(_(p.label), p.name) for p in PROTOCOLS.values()], id="protocol",
+                prompt=_("From the condition")), key="protocol")
+            yield FormField(_("Step up by"), Select(
+                [("0,5 mg" if _lang_da() else "0.5 mg", 0.5), ("1 mg", 1.0)], id="step_mg",
+                value=0.5, allow_blank=False), key="step_mg",
+                hint=_("0.5 mg is the 'go slow' choice"))
+            yield FormField(_("Days between steps"), Input(id="interval_days"),
+                            key="interval_days")
+            yield FormField(_("Target dose (mg)"), Input(id="target_mg"), key="target_mg")
+            yield FormField(_("Side effects tolerated"), Select(
+                [(_("4 days"), 4), (_("3 days"), 3)], id="tolerance_days", value=4,
+                allow_blank=False), key="tolerance_days")
+            yield FormField(_("Start date"), Input(today().isoformat(), id="start"),
+                            key="start", hint=_("YYYY-MM-DD"))
+            yield FormField(_("Form"), Select(
+                [(_("Capsules"), "capsule"), (_("Liquid"), "liquid")], id="formulation",
+                value="capsule", allow_blank=False), key="formulation")
+            yield FormField(_("Liquid strength (mg/ml)"), Input(id="concentration",
+                                                                placeholder="1"),
+                            key="concentration", hint=_("Only for a liquid"))
+            yield FormField(_("Weight (kg)"), Input(id="weight_kg", placeholder="70"),
+                            key="weight_kg",
+                            hint=_("Required for a child under 40 kg"))
+            yield FormField(_("Current medications"), Input(
+                id="medications", placeholder=_("separated by commas")), key="medications")
+            yield FormField(_("Organ transplant"), Checkbox(_("I have had an organ transplant"),
+                                                            id="transplant"), key="transplant")
+            yield Static("", id="plan-summary")
+            with Horizontal(id="setup-buttons"):
+                yield Button(_("Read about LDN"), id="info")
+                yield Button(_("Page for the family"), id="family")
+                yield Button(_("Start the diary"), variant="primary", id="save")
+            yield Static(_("Information about LDN: not read yet."), id="informed")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = _("New patient")
+        self.query_one("#family").display = False
+        self.update_summary()
+        self.query_one("#name", Input).focus()
+
+    # -- live feedback ---------------------------------------------------------------------
+
+    @on(ConditionPicker.Picked)
+    def condition_picked(self, event: ConditionPicker.Picked) -> None:
+        if event.condition is not None and not self.protocol_chosen:
+            self.query_one("#protocol", Select).value = event.condition.protocol
+        self.update_summary()
+
+    @on(Select.Changed, "#protocol")
+    def protocol_changed(self, event: Select.Changed) -> None:
+        picker = self.query_one(ConditionPicker)
+        implied = picker.condition.protocol if picker.condition else None
+        self.protocol_chosen = event.value not in (Select.BLANK, implied)
+        self.update_summary()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def changed(self, event: Message) -> None:
+        control = getattr(event, "control", None)
+        if control is not None and control.id == "medications":
+            self.check_opioids(control.value)
+        self.update_summary()
+
+    def check_opioids(self, text: str) -> None:
+        found = [(m.strip(), opioid_match(m)) for m in text.split(",") if m.strip()]
+        opioids = [name for name, match in found if match]
+        field = self.query_one("#field-medications", FormField)
+        if opioids:
+            field.set_error(_("{names}: an opioid. LDN must never be combined with opioids: "
+                              "the plan will hold LDN (0 mg) until 7 days after the last dose. "
+                              "Talk to your doctor.").format(names=", ".join(opioids)))
+        else:
+            field.set_error("")
+
+    def _protocol(self) -> str | None:
+        value = self.query_one("#protocol", Select).value
+        if value is not Select.BLANK:
+            return str(value)
+        picker = self.query_one(ConditionPicker)
+        return picker.condition.protocol if picker.condition else None
+
+    def update_summary(self) -> None:
+        protocol = self._protocol()
+        summary = self.query_one("#plan-summary", Static)
+        weight = self._maybe_number("weight_kg")
+        self.query_one("#family").display = bool(weight and weight < PEDIATRIC_WEIGHT_LIMIT_KG)
+        interval_hint = self.query_one("#field-interval_days", FormField)
+        interval_hint.set_hint(_("The guide suggests a slower rise for CFS/ME: {days} days")
+                               .format(days=CFS_ME_SUGGESTED_INTERVAL_DAYS)
+                               if protocol == "cfs_me" else "")
+        if protocol is None:
+            summary.update(_("Pick the condition to see the protocol."))
+            return
+        base = PROTOCOLS[protocol]
+        for key, value in (("interval_days", str(base.interval_days)),
+                           ("target_mg", _number(base.target_mg))):
+            field = self.query_one(f"#{key}", Input)
+            field.placeholder = value
+        try:
+            settings = build_settings(protocol, today(), weight_kg=weight,
+                                      step_mg=self._maybe_number("step_mg"),
+                                      target_mg=self._maybe_number("target_mg"),
+                                      interval_days=self._maybe_int("interval_days"))
+        except (SettingsError, ValueError):
+            return
+        summary.update(_("Plan: {start} for {days} days, then up by {step} every {interval} "
+                         "days to {target} (at most {max}).").format(
+            start=format_mg(settings.start_mg), days=settings.start_days,
+            step=format_mg(settings.step_mg), interval=settings.interval_days,
+            target=format_mg(settings.target_mg), max=format_mg(settings.max_mg)))
+
+    def _maybe_number(self, key: str) -> float | None:
+        widget = self.query_one(f"#{key}")
+        if isinstance(widget, Select):
+            return None if widget.value is Select.BLANK else float(widget.value)  # type: ignore[arg-type]
+        text = widget.value if isinstance(widget, Input) else ""
+        try:
+            return parse_number(text, key) if text.strip() else None
+        except ValidationError:
+            return None
+
+    def _maybe_int(self, key: str) -> int | None:
+        text = self.query_one(f"#{key}", Input).value
+        try:
+            return parse_int(text, key, 1, 365) if text.strip() else None
+        except ValidationError:
+            return None
+
+    # -- reading the form ------------------------------------------------------------------
+
+    def read_form(self) -> NewPatient:
+        """Parse every field; the first bad one raises ValidationError naming its field."""
+        def value(key: str) -> str:
+            return self.query_one(f"#{key}", Input).value.strip()
+
+        def number(key: str, label: str) -> float | None:
+            return parse_number(value(key), label) if value(key) else None
+
+        picker = self.query_one(ConditionPicker)
+        formulation = str(self.query_one("#formulation", Select).value)
+        protocol = self.query_one("#protocol", Select).value
+        condition = picker.condition.key if picker.condition else picker.text.strip()
+        if not condition:
+            raise _invalid("condition", N_("Please pick the condition from the list."))
+        if picker.condition is None and protocol is Select.BLANK:
+            raise _invalid("condition", N_(
+                "{value} is not in the list: pick a condition, or choose a protocol below."),
+                value=condition)
+        interval = value("interval_days")
+        meds = [m.strip() for m in value("medications").split(",") if m.strip()]
+        return NewPatient({
+            "name": value("name"),
+            "condition": condition,
+            "protocol": None if protocol is Select.BLANK else str(protocol),
+            "start": _field(parse_date, value("start"), "start", _("Start date")),
+            "formulation": formulation,
+            "concentration_mg_ml": _field(number, "concentration", "concentration",
+                                          _("Liquid strength"))
+            if formulation == "liquid" else None,
+            "weight_kg": _field(number, "weight_kg", "weight_kg", _("Weight")),
+            "step_mg": float(self.query_one("#step_mg", Select).value),  # type: ignore[arg-type]
+            "target_mg": _field(number, "target_mg", "target_mg",
+                                _("Target dose")),
+            "interval_days": _field(parse_int, interval, "interval_days",
+                                    _("Days between steps"), 1, 365) if interval else None,
+            "tolerance_days": int(self.query_one("#tolerance_days", Select).value),  # type: ignore[arg-type]
+            "transplant": self.query_one("#transplant", Checkbox).value,
+            "medications": meds,
+            "informed_on": self.informed_on,
+        })
+
+    def show_error(self, error: ValidationError) -> None:
+        for field in self.query(FormField):
+            field.set_error("")
+        key = FIELD_OF.get(error.field, error.field)
+        if key == "name" and "medications" in str(error):
+            key = "medications"
+        matches = self.query(f"#field-{key}")
+        target = matches.first(FormField) if matches else self.query_one("#field-name",
+                                                                         FormField)
+        target.set_error(error.render())
+        target.scroll_visible()
+        self.notify(_("Please check the highlighted field."), severity="warning", timeout=3)
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        try:
+            form = self.read_form()
+        except ValidationError as error:
+            self.show_error(error)
+            return
+        for field in self.query(FormField):
+            field.set_error("")
+        if self.informed_on is None:
+            self.show_information(then_save=form)
+            return
+        self.create(form)
+
+    @work(thread=True, exclusive=True)
+    def create(self, form: NewPatient) -> None:
+        try:
+            patient_id = self.clinic.add_patient(**form.values)
+        except ValidationError as error:
+            self.post_message(self.Failed(error))
+            return
+        self.post_message(self.Created(patient_id))
+
+    def on_setup_screen_created(self, message: Created) -> None:
+        self.dismiss(message.patient_id)
+
+    def on_setup_screen_failed(self, message: Failed) -> None:
+        self.show_error(message.error)
+
+    def action_cancel(self) -> None:
+        if not self.first_run:
+            self.dismiss(None)
+
+    # -- information pages -----------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#info")
+    def info_pressed(self) -> None:
+        self.show_information()
+
+    @on(Button.Pressed, "#family")
+    def family_pressed(self) -> None:
+        from tracker.screens.dialogs import InfoDialog
+
+        self.app.push_screen(InfoDialog(page(FAMILY)))
+
+    def show_information(self, then_save: NewPatient | None = None) -> None:
+        from tracker.screens.dialogs import InfoDialog
+
+        def acknowledged(ok: bool | None) -> None:
+            if ok:
+                self.informed_on = today()
+                self.query_one("#informed", Static).update(
+                    "✓ " + _("Information about LDN read and understood."))
+            if then_save is not None:
+                values = dict(then_save.values, informed_on=self.informed_on)
+                self.create(NewPatient(values))
+
+        self.app.push_screen(InfoDialog(page(OFF_LABEL),
+                                        _("I have read and understood this")), acknowledged)
+
+
+def _lang_da() -> bool:
+    from tracker.i18n import get_language
+
+    return get_language() == "da"
+
+
+def _number(value: float) -> str:
+    return format_mg(value).removesuffix(" mg")
+
+
+def _invalid(field: str, template: str, **params: Any) -> ValidationError:
+    from tracker.i18n import Message
+
+    return ValidationError(field, Message(template, params))
+
+
+def _field(parse: Any, text: Any, key: str, label: str, *args: Any) -> Any:
+    """Parse with the field's label in the message, keeping the key for placing it."""
+    try:
+        return parse(text, label, *args)
+    except ValidationError as error:
+        raise ValidationError(key, error.message) from None

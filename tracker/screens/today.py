@@ -1,0 +1,197 @@
+"""Today: the dose as the patient takes it, and the evening check-in in a few key presses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from tracker.clinical.model import Alert, PlannedDay
+from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
+from tracker.i18n import N_, _
+from tracker.screens.base import TrackerScreen
+from tracker.services import CheckIn, Clinic, PatientInfo
+from tracker.validation import ValidationError, today
+from tracker.widgets.alert_panel import AlertPanel
+from tracker.widgets.check_in_form import CheckInForm
+from tracker.widgets.dose_card import DoseCard
+from tracker.widgets.rating_list import RatingList
+
+
+@dataclass(frozen=True)
+class DayView:
+    """What a screen needs to show and edit one diary day."""
+
+    patient: PatientInfo
+    day: date
+    planned: PlannedDay | None
+    next_change: PlannedDay | None
+    saved: CheckIn
+    own_effects: list[str]
+    own_symptoms: list[str]
+    alerts: list[Alert]
+
+
+def load_day(clinic: Clinic, patient_id: int, day: date) -> DayView:
+    """Read everything for one day (runs in a worker thread)."""
+    patient = clinic.patient(patient_id)
+    plan = clinic.plan(patient_id, until=max(day, today()) + timedelta(days=120), on=today())
+    _settings, diary = clinic.inputs(patient_id)
+    known_effects = {t.key for t in SIDE_EFFECTS}
+    known_symptoms = {t.key for t in SYMPTOMS}
+    own_effects = list(dict.fromkeys(e.name for e in diary.effects
+                                     if e.name not in known_effects))
+    own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
+                                      if s.symptom not in known_symptoms))
+    alerts = [a for a in clinic.alerts(patient_id, plan) if a.day <= day][-3:][::-1]
+    return DayView(patient, day, plan.on(day), plan.next_change(day),
+                   clinic.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
+
+
+def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
+    """Whether saving ``entry`` changes something already saved (a correction needs a why)."""
+    if saved.taken is not None and entry.taken is not None and (
+            saved.taken != entry.taken or (entry.taken and saved.mg != entry.mg)):
+        return True
+    if any(saved.effects.get(k, v) != v for k, v in entry.effects.items()):
+        return True
+    if entry.no_side_effects and any(v > 0 for v in saved.effects.values()):
+        return True
+    if any(saved.scores.get(k, v) != v for k, v in entry.scores.items()):
+        return True
+    return bool(saved.note and (entry.note or "").strip() != saved.note)
+
+
+class TodayScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("s,ctrl+s", "save", N_("Save")),
+        Binding("h", "history", N_("History")),
+        Binding("p", "plan", N_("Plan")),
+        Binding("w", "app.switch_patient", N_("Patients")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        view: DayView
+
+    @dataclass
+    class Saved(Message):
+        alerts: list[Alert]
+
+    @dataclass
+    class Failed(Message):
+        error: ValidationError
+
+    def __init__(self, clinic: Clinic, patient_id: int) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.patient_id = patient_id
+        self.view: DayView | None = None
+        self.just_saved: list[Alert] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="today"):
+            yield DoseCard(_("Loading…"), id="dose")
+            yield Static("", id="form-slot")
+            yield AlertPanel(id="alerts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load()
+
+    def after_relabel(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="today-load")
+    def load(self) -> None:
+        self.post_message(self.Loaded(load_day(self.clinic, self.patient_id, today())))
+
+    async def on_today_screen_loaded(self, message: Loaded) -> None:
+        view = self.view = message.view
+        self.sub_title = view.patient.name
+        self.query_one(DoseCard).show(view.patient, view.day, view.planned, view.next_change)
+        for old in self.query(CheckInForm):
+            await old.remove()
+        form = CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
+                           view.patient.condition, view.own_effects, view.own_symptoms,
+                           id="form")
+        await self.query_one("#today").mount(form, after="#dose")
+        self.query_one("#form-slot").display = False
+        shown = self.just_saved if self.just_saved is not None else view.alerts
+        self.query_one(AlertPanel).show_alerts(shown)
+        form.query_one("#effects", RatingList).focus()
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.view is None:
+            return
+        form = self.query_one(CheckInForm)
+        try:
+            entry = form.check_in()
+        except ValidationError as error:
+            form.show_error(error.field, error.render())
+            return
+        if corrects_saved(self.view.saved, entry):
+            def with_reason(reason: str | None) -> None:
+                if reason:
+                    self.save(CheckIn(**{**entry.__dict__, "reason": reason}))
+
+            from tracker.screens.dialogs import ReasonDialog
+
+            self.app.push_screen(ReasonDialog(_("This changes what you saved earlier today. "
+                                                "Why?")), with_reason)
+            return
+        self.save(entry)
+
+    @work(thread=True, exclusive=True, group="today-save")
+    def save(self, entry: CheckIn) -> None:
+        try:
+            alerts = self.clinic.check_in(self.patient_id, entry)
+        except ValidationError as error:
+            self.post_message(self.Failed(error))
+            return
+        self.post_message(self.Saved(alerts))
+
+    def on_today_screen_saved(self, message: Saved) -> None:
+        self.notify(_("Saved. Thank you!"), timeout=3)
+        self.just_saved = message.alerts
+        self.load()
+
+    def on_today_screen_failed(self, message: Failed) -> None:
+        self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+
+    # -- own names -------------------------------------------------------------------------
+
+    @on(CheckInForm.AddOwn)
+    def add_own(self, event: CheckInForm.AddOwn) -> None:
+        from tracker.screens.dialogs import NameDialog
+
+        title = _("Your own side effect:") if event.kind == "effect" else \
+            _("Your own symptom to score:")
+
+        def add(name: str | None) -> None:
+            if name:
+                event.form.add_own(event.kind, name)
+
+        self.app.push_screen(NameDialog(title), add)
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        from tracker.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.clinic, self.patient_id))
+
+    def action_plan(self) -> None:
+        from tracker.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(self.clinic, self.patient_id))

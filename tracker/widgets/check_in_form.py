@@ -1,0 +1,265 @@
+"""One day's diary as a form: the dose taken or skipped, side effects 0–4, scores 0–10, a note.
+
+Used by the Today screen and by the history's correction dialog, so both behave the same. The
+form never touches the database: it turns key presses into a :class:`~tracker.services.CheckIn`
+and shows the validation errors it is given beside the fields they belong to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
+from tracker.i18n import N_, _, format_mg
+from tracker.services import CheckIn
+from tracker.validation import now_time, parse_number
+from tracker.widgets.rating_list import RatingList, RatingRow
+
+# Side effects the guide names for one condition only.
+CONDITION_EFFECTS = {"increased_fatigue": ("ms",), "spasticity": ("ms",), "flu_like": ("cfs_me",)}
+ERROR_FIELDS = {"mg": "dose", "time": "dose", "severity": "effects", "name": "effects",
+                "value": "scores", "symptom": "scores", "note": "note"}
+
+
+def effect_rows(condition: str, own: list[str], saved: dict[str, int]) -> list[RatingRow]:
+    rows = [RatingRow(t.key, t.label, saved.get(t.key)) for t in SIDE_EFFECTS
+            if t.key not in CONDITION_EFFECTS or condition in CONDITION_EFFECTS[t.key]
+            or t.key in saved]
+    known = {r.key for r in rows}
+    for name in [*own, *saved]:
+        if name not in known:
+            rows.append(RatingRow(name, name, saved.get(name)))
+            known.add(name)
+    return rows
+
+
+def score_rows(own: list[str], saved: dict[str, int]) -> list[RatingRow]:
+    rows = [RatingRow(t.key, t.label, saved.get(t.key)) for t in SYMPTOMS]
+    known = {r.key for r in rows}
+    for name in [*own, *saved]:
+        if name not in known:
+            rows.append(RatingRow(name, name, saved.get(name)))
+            known.add(name)
+    return rows
+
+
+class CheckInForm(Vertical):
+    DEFAULT_CSS = """
+    CheckInForm {
+        height: auto;
+    }
+    CheckInForm #dose-line {
+        height: auto;
+        padding: 0 1;
+    }
+    CheckInForm #dose-line.taken { color: $success; }
+    CheckInForm #dose-line.skipped { color: $warning; }
+    CheckInForm #lists {
+        height: auto;
+    }
+    CheckInForm #lists > Vertical {
+        width: 1fr;
+        height: auto;
+        border: round $panel;
+    }
+    CheckInForm #lists > Vertical:focus-within {
+        border: round $accent;
+    }
+    CheckInForm .error {
+        color: $error;
+        height: auto;
+        padding: 0 1;
+    }
+    CheckInForm .error:empty { display: none; }
+    CheckInForm #mg-row { height: auto; }
+    CheckInForm #mg-row Label { padding: 1 1 0 1; }
+    CheckInForm #mg { width: 16; }
+    CheckInForm #note-row { height: 3; }
+    CheckInForm #note-row Label { padding: 1 1 0 1; }
+    CheckInForm #note { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("t", "taken", N_("Taken")),
+        Binding("x", "skipped", N_("Skipped")),
+        Binding("n", "no_effects", N_("No side effects")),
+        Binding("e", "note", N_("Note")),
+        Binding("a", "add_effect", N_("Own side effect")),
+        Binding("g", "add_symptom", N_("Own symptom"), show=False),
+    ]
+
+    @dataclass
+    class Changed(Message):
+        form: CheckInForm
+
+        @property
+        def control(self) -> CheckInForm:
+            return self.form
+
+    @dataclass
+    class AddOwn(Message):
+        """The patient wants to add their own side effect or target symptom."""
+
+        form: CheckInForm
+        kind: str  # "effect" or "symptom"
+
+    def __init__(self, day: date, saved: CheckIn, planned_mg: float, condition: str,
+                 own_effects: list[str], own_symptoms: list[str], *, edit_mg: bool = False,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.day = day
+        self.saved = saved
+        self.planned_mg = planned_mg
+        self.taken = saved.taken
+        self.time = saved.time
+        self.mg = saved.mg
+        self.no_side_effects = saved.no_side_effects
+        self.edit_mg = edit_mg
+        self._effects = effect_rows(condition, own_effects, saved.effects)
+        self._scores = score_rows(own_symptoms, saved.scores)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._dose_text(), id="dose-line")
+        if self.edit_mg:
+            with Horizontal(id="mg-row"):
+                yield Label(_("Dose taken (mg)"))
+                yield Input(format_mg(self.mg).removesuffix(" mg") if self.mg else "",
+                            id="mg", placeholder="4,5")
+        yield Static("", id="dose-error", classes="error")
+        with Horizontal(id="lists"):
+            with Vertical(id="effects-box") as box:
+                box.border_title = _("Side effects (0–4)")
+                yield RatingList(self._effects, 4, SEVERITY_LABELS, id="effects")
+                yield Static(self._clear_text(), id="clear-line")
+                yield Static("", id="effects-error", classes="error")
+            with Vertical(id="scores-box") as box:
+                box.border_title = _("Symptoms (0–10, higher is worse)")
+                yield RatingList(self._scores, 10, id="scores")
+                yield Static("", id="scores-error", classes="error")
+        with Horizontal(id="note-row"):
+            yield Label(_("Note"))
+            yield Input(self.saved.note or "", id="note",
+                        placeholder=_("Anything else about today (optional)"))
+        yield Static("", id="note-error", classes="error")
+
+    def on_mount(self) -> None:
+        from tracker.widgets.translated import translate_bindings
+
+        translate_bindings(self)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _dose_text(self) -> str:
+        if self.taken is True:
+            mg = format_mg(self.mg) if self.mg else ""
+            at = _(" at {time}").format(time=self.time) if self.time else ""
+            return "✓ " + _("Dose taken: {dose}{at}").format(dose=mg, at=at)
+        if self.taken is False:
+            return "✗ " + _("Dose skipped")
+        return "○ " + _("Dose not logged yet: t = taken, x = skipped")
+
+    def _clear_text(self) -> str:
+        return ("✓ " + _("No side effects today")) if self.no_side_effects else ""
+
+    def _refresh_dose(self) -> None:
+        line = self.query_one("#dose-line", Static)
+        line.update(self._dose_text())
+        line.set_classes("taken" if self.taken else "skipped" if self.taken is False else "")
+
+    def action_taken(self) -> None:
+        self.clear_errors()
+        if self.planned_mg <= 0 and not self.edit_mg:
+            self.show_error("mg", _("No LDN is planned today: nothing to take."))
+            return
+        self.taken = True
+        self.time = now_time() if self.day == _today() else self.time
+        self.mg = self.mg or self.planned_mg
+        self._refresh_dose()
+        self.post_message(self.Changed(self))
+
+    def action_skipped(self) -> None:
+        self.clear_errors()
+        self.taken = False
+        self._refresh_dose()
+        self.post_message(self.Changed(self))
+
+    def action_no_effects(self) -> None:
+        self.no_side_effects = True
+        effects = self.query_one("#effects", RatingList)
+        for row in effects.rows:
+            if row.value:
+                row.value = 0
+        effects.refresh()
+        self.query_one("#clear-line", Static).update(self._clear_text())
+        self.post_message(self.Changed(self))
+
+    def action_note(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def action_add_effect(self) -> None:
+        self.post_message(self.AddOwn(self, "effect"))
+
+    def action_add_symptom(self) -> None:
+        self.post_message(self.AddOwn(self, "symptom"))
+
+    def add_own(self, kind: str, name: str) -> None:
+        target = self.query_one("#effects" if kind == "effect" else "#scores", RatingList)
+        target.add_row(RatingRow(name, name))
+        target.focus()
+
+    def on_rating_list_changed(self, event: RatingList.Changed) -> None:
+        if event.rating_list.id == "effects" and event.value:
+            self.no_side_effects = False
+            self.query_one("#clear-line", Static).update("")
+        self.post_message(self.Changed(self))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "note":
+            event.stop()
+            self.query_one("#effects", RatingList).focus()
+
+    def key_escape(self) -> bool | None:
+        if isinstance(self.app.focused, Input):
+            self.query_one("#effects", RatingList).focus()
+            return True
+        return None
+
+    # -- results and errors ----------------------------------------------------------------
+
+    def check_in(self, reason: str | None = None) -> CheckIn:
+        """The form's content; a typed mg is parsed here (a decimal comma is fine)."""
+        mg = self.mg
+        if self.edit_mg and self.taken:
+            text = self.query_one("#mg", Input).value
+            mg = parse_number(text, "mg") if text.strip() else None
+        note = self.query_one("#note", Input).value
+        return CheckIn(
+            day=self.day, taken=self.taken, mg=mg if self.taken else None,
+            time=self.time if self.taken else None,
+            effects=self.query_one("#effects", RatingList).values(),
+            no_side_effects=self.no_side_effects,
+            scores=self.query_one("#scores", RatingList).values(),
+            note=note if (note.strip() or self.saved.note) else None,
+            reason=reason,
+        )
+
+    def clear_errors(self) -> None:
+        for error in self.query(".error").results(Static):
+            error.update("")
+
+    def show_error(self, field: str, text: str) -> None:
+        self.clear_errors()
+        where = ERROR_FIELDS.get(field, "dose")
+        self.query_one(f"#{where}-error", Static).update("⚠ " + text)
+
+
+def _today() -> date:
+    from tracker.validation import today
+
+    return today()

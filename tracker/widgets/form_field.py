@@ -1,0 +1,65 @@
+"""A labelled form control with its validation message beside it, never a crash."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+
+class FormField(Horizontal):
+    DEFAULT_CSS = """
+    FormField {
+        height: auto;
+        margin-bottom: 0;
+    }
+    FormField > .form-field--label {
+        width: 24;
+        padding: 1 1 0 0;
+        text-align: right;
+    }
+    FormField > .form-field--control {
+        width: 36;
+        height: auto;
+    }
+    FormField > .form-field--side {
+        width: 1fr;
+        height: auto;
+        padding: 1 0 0 1;
+    }
+    FormField .form-field--hint {
+        color: $text-muted;
+    }
+    FormField .form-field--error {
+        color: $error;
+    }
+    FormField .form-field--error:empty, FormField .form-field--hint:empty {
+        display: none;
+    }
+    FormField.invalid > .form-field--control Input {
+        border: tall $error;
+    }
+    """
+
+    def __init__(self, label: str, *controls: Widget, key: str, hint: str = "") -> None:
+        super().__init__(id=f"field-{key}")
+        self.label = label
+        self.controls = controls
+        self.key = key
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="form-field--label")
+        with Vertical(classes="form-field--control"):
+            yield from self.controls
+        with Vertical(classes="form-field--side"):
+            yield Static("", id=f"{self.key}-error", classes="form-field--error")
+            yield Static(self.hint, id=f"{self.key}-hint", classes="form-field--hint")
+
+    def set_error(self, text: str) -> None:
+        self.query_one(".form-field--error", Static).update(("⚠ " + text) if text else "")
+        self.set_class(bool(text), "invalid")
+
+    def set_hint(self, text: str) -> None:
+        self.query_one(".form-field--hint", Static).update(text)
