@@ -168,6 +168,13 @@ class Database:
                 # Batch mode rebuilds tables; cascades must not fire while it copies rows. The
                 # pragma is a no-op inside a transaction, so it goes to the driver before one.
                 _driver(conn).execute("PRAGMA foreign_keys = OFF")
+                # Take the write lock before alembic reads the version (BEGIN IMMEDIATE): two
+                # processes opening a new or old database at once then migrate one after the
+                # other, the second finding nothing to do, instead of "database is locked".
+                conn.execution_options(write=True)
+            elif conn.dialect.name == "postgresql":
+                # The same on a server: one migrator at a time, until its transaction ends.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7041967)"))
             try:
                 yield conn
                 conn.commit()

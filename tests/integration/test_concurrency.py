@@ -1,0 +1,130 @@
+"""Patient and clinician at once, from separate processes: nobody sees "database is locked".
+
+SQLite runs in WAL mode (readers never block the writer), write transactions take the write
+lock up front (BEGIN IMMEDIATE) and wait under a 30 s busy timeout. The same test runs against
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tracker.db import HEAD_REVISION, Database
+from tracker.models import DoseEntry, Patient, SymptomScore
+from tracker.services import Clinic
+
+WORKER = Path(__file__).with_name("concurrency_worker.py")
+SECONDS = 4.0
+START = date(2026, 1, 1)
+
+
+def _spawn(h, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(WORKER), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=h.child_env(LDN_TRACKER_TODAY="2026-06-01"), cwd=h.root)
+
+
+def _finish(proc: subprocess.Popen[str]) -> tuple[int, list[str], str]:
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out.splitlines(), err
+
+
+@pytest.mark.slow
+def test_patient_writes_while_clinician_reads(db_target: str, tmp_path: Path, h) -> None:
+    db = Database(db_target)
+    clinic = Clinic(db)
+    app_patient = h.add_patient(clinic, "Anna")
+    cli_patient = h.add_patient(clinic, "Bo")
+    db.dispose()
+
+    started = time.monotonic()
+    procs = {
+        "patient": _spawn(h, "patient", db_target, str(app_patient), str(SECONDS), "0"),
+        "cli-patient": _spawn(h, "cli-patient", db_target, str(cli_patient), str(SECONDS),
+                              "0"),
+        "clinician": _spawn(h, "clinician", db_target, str(app_patient), str(SECONDS),
+                            str(tmp_path)),
+    }
+    results = {name: _finish(proc) for name, proc in procs.items()}
+    elapsed = time.monotonic() - started
+
+    for name, (code, lines, err) in results.items():
+        errors = [line for line in lines if line.startswith("E ")]
+        assert not errors, f"{name}: {errors}"
+        assert "locked" not in err.lower() and "Traceback" not in err, f"{name}: {err}"
+        assert code == 0, f"{name} exited {code}: {err}"
+
+    def days(name: str) -> set[int]:
+        return {int(line.split()[1]) for line in results[name][1] if line.startswith("W ")}
+
+    db = Database(db_target)
+    try:
+        with db.read() as session:
+            dose_days = {
+                pid: {(d - START).days for d in session.scalars(
+                    select(DoseEntry.day).where(DoseEntry.patient_id == pid))}
+                for pid in (app_patient, cli_patient)}
+            fatigue = {(d - START).days for d in session.scalars(
+                select(SymptomScore.day).where(SymptomScore.patient_id == cli_patient,
+                                               SymptomScore.symptom == "fatigue"))}
+        assert days("patient") <= dose_days[app_patient]
+        assert days("cli-patient") <= dose_days[cli_patient]
+        assert days("cli-patient") <= fatigue
+        assert Clinic(db).verify_audit().ok
+    finally:
+        db.dispose()
+
+    writes = len(days("patient")) + 2 * len(days("cli-patient"))
+    reads = int(next(line for line in results["clinician"][1] if line.startswith("R "))
+                .split()[1])
+    print(f"\n{db_target.split('://')[0] if '://' in db_target else 'sqlite'}: "
+          f"{writes} writes ({writes / SECONDS:.0f}/s), {reads} clinician rounds "
+          f"in {elapsed:.1f} s")
+    assert len(days("patient")) >= 5 and len(days("cli-patient")) >= 2
+    assert reads >= 1
+
+
+OPEN_AND_ADD = """
+import sys, time
+from datetime import date
+from tracker.db import Database
+from tracker.services import Clinic
+target, at, name = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+time.sleep(max(0.0, at - time.time()))
+clinic = Clinic(Database(target))
+print(clinic.add_patient(name=name, condition="fibromyalgia", start=date(2026, 1, 1)))
+"""
+
+
+def test_first_open_by_several_processes_at_once(db_target: str, h) -> None:
+    """The patient's app and the clinician's command open a new database in the same instant:
+    both migrate it, or one waits for the other; neither fails."""
+    at = time.time() + 1.5  # past the imports of every process
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_ADD, db_target, str(at), f"P{i}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=h.child_env(), cwd=h.root)
+             for i in range(4)]
+    outcomes = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    for out, err, code in outcomes:
+        assert code == 0, err
+        assert out.strip().isdigit()
+    db = Database(db_target)
+    try:
+        assert db.current_revision() == HEAD_REVISION
+        with db.read() as session:
+            names = set(session.scalars(select(Patient.name)))
+        assert names == {f"P{i}" for i in range(4)}
+        assert Clinic(db).verify_audit().ok
+    finally:
+        db.dispose()
+
+
+def test_day_offsets_are_in_the_past() -> None:
+    assert START + timedelta(days=1000) < date(2029, 1, 1)
