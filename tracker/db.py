@@ -36,7 +36,15 @@ class DatabaseError(Exception):
 
 def _owner_only_file(path: Path) -> None:
     """Create ``path`` (and its directory) readable by its owner only, whatever the umask."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # mkdir(parents=True) gives missing parents the umask's mode (0777 under umask 0): make
+    # each missing directory ourselves, owner-only.
+    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(directory, 0o700)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
