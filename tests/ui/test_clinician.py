@@ -1,0 +1,306 @@
+"""The clinician's screens through Textual's pilot: the cohort table and its flags, sorting,
+one patient's review, dismissing an alert (audited), the CSV export and the HTML report.
+
+The clinic is a real SQLite file with four patients on a pinned day (20 January 2026):
+
+- Anna: a 5-day headache fired the side-effect rule on 9 January; three doses not logged on
+  11–13 January (alert ``missed_doses``); adherence 79 %;
+- Bo: a 5-day episode fired on 17 January, so today is in his reduction week;
+- Cecilie: started 15 January, every dose taken, nothing to flag;
+- Dag: started 1 January and never wrote anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, RadioButton, Static
+
+from tracker.db import Database
+from tracker.services import CheckIn, Clinic
+
+TODAY = date(2026, 1, 20)
+
+
+def d(n: int) -> date:
+    return date(2026, 1, n)
+
+
+def build_clinic(path: Path) -> None:
+    db = Database(str(path))
+    clinic = Clinic(db, actor="patient:test")
+    try:
+        anna = clinic.add_patient(name="Anna", condition="fibromyalgia", start=d(1),
+                                  informed_on=d(1))
+        for n in list(range(1, 11)) + [15, 16, 17, 18, 19]:
+            clinic.check_in(anna, CheckIn(day=d(n), taken=True, mg=0.75 if n < 15 or n > 16
+                                          else 0.375, scores={"pain": 8 if n <= 7 else 5},
+                                          effects={"headache": 2} if 5 <= n <= 9 else {},
+                                          no_side_effects=n == 10))
+        clinic.log_dose(anna, d(14), taken=False)
+        bo = clinic.add_patient(name="Bo", condition="ms", start=d(6), informed_on=d(6))
+        for n in range(6, 20):
+            clinic.check_in(bo, CheckIn(day=d(n), taken=True, mg=0.75,
+                                        effects={"vivid dreams": 1} if 13 <= n <= 17 else {},
+                                        scores={"fatigue": 7 if n < 13 else 6}))
+        cecilie = clinic.add_patient(name="Cecilie", condition="fibromyalgia", start=d(15),
+                                     informed_on=d(15))
+        for n in range(15, 20):
+            clinic.check_in(cecilie, CheckIn(day=d(n), taken=True, mg=0.75,
+                                             no_side_effects=True, scores={"pain": 6}))
+        clinic.add_patient(name="Dag", condition="fibromyalgia", start=d(1), informed_on=d(1))
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def clinic_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path = tmp_path / "clinic.db"
+    build_clinic(path)
+    return path
+
+
+class ClinicianApp(App[None]):
+    """The smallest host for the clinician's screens (the patient app pushes the same one)."""
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db = Database(str(db_path))
+        self.clinic = Clinic(self.db, actor="app")
+
+    def on_mount(self) -> None:
+        from tracker.screens.clinic import ClinicScreen
+
+        self.push_screen(ClinicScreen(self.clinic))
+
+    def on_unmount(self) -> None:
+        self.db.dispose()
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    for _round in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def cohort(app: App[Any]) -> DataTable[Any]:
+    return app.screen.query_one("#cohort", DataTable)
+
+
+def names(table: DataTable[Any]) -> list[str]:
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+def flags_of(table: DataTable[Any]) -> dict[str, str]:
+    return {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[2])
+            for i in range(table.row_count)}
+
+
+async def test_cohort_shows_every_patient_with_their_flags(clinic_db: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = cohort(app)
+        assert table.row_count == 4
+        flags = flags_of(table)
+        assert "reduction" in flags["Bo"]
+        assert "alerts" in flags["Anna"] and "adh. < 80 %" in flags["Anna"]
+        assert "no entry 3 d" in flags["Dag"] and "alerts" in flags["Dag"]
+        assert flags["Cecilie"] == ""
+        # Most flags first; the unflagged last.
+        assert names(table)[-1] == "Cecilie"
+        info = str(app.screen.query_one("#cohort-info", Static).render())
+        assert "4 patients, 3 flagged" in info
+
+
+def heading_x(table: DataTable[Any], key: str) -> int:
+    """The x offset of a column's heading in the table."""
+    x = 0
+    for column in table.ordered_columns:
+        if column.key.value == key:
+            return x + 2
+        x += column.get_render_width(table)
+    raise KeyError(key)
+
+
+async def test_cohort_sorts_by_keys_and_by_a_click_on_a_heading(clinic_db: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = cohort(app)
+        await pilot.press("s")  # from the flags to the next column: the phase
+        assert names(table) == ["Bo", "Anna", "Cecilie", "Dag"]  # reduction, start…, titration
+        await pilot.press("o")  # reverse
+        assert names(table) == ["Dag", "Cecilie", "Anna", "Bo"]
+        await pilot.click("#cohort", offset=(heading_x(table, "name"), 0))
+        assert names(table) == ["Anna", "Bo", "Cecilie", "Dag"]  # by name
+        # A click on the "Last entry" heading sorts by it; a second click reverses.
+        x = heading_x(table, "last_entry")
+        await pilot.click("#cohort", offset=(x, 0))
+        assert app.screen.sort_key == "last_entry"  # type: ignore[attr-defined]
+        assert names(table)[0] == "Anna" and names(table)[-1] == "Dag"  # no entry: last
+        await pilot.click("#cohort", offset=(x, 0))
+        assert app.screen.reverse  # type: ignore[attr-defined]
+
+
+async def open_review(pilot: Pilot[Any], name: str) -> None:
+    table = cohort(pilot.app)
+    table.move_cursor(row=names(table).index(name))
+    table.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_enter_opens_the_review_and_escape_goes_back(clinic_db: Path) -> None:
+    from tracker.screens.review import PatientReviewScreen
+
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        screen = app.screen
+        assert isinstance(screen, PatientReviewScreen)
+        status = str(screen.query_one("#status", Static).render())
+        assert "Anna" in status and "0.75 mg" in status and "79 %" in status
+        alerts = screen.query_one("#alerts", DataTable)
+        codes = {str(alerts.get_row_at(i)[1]) for i in range(alerts.row_count)}
+        assert "missed_doses" in codes
+        episodes = screen.query_one("#episodes", DataTable)
+        assert episodes.row_count == 1 and str(episodes.get_row_at(0)[0]) == "2026-01-05"
+        assert screen.data is not None and screen.data.chart.bands  # the reduction week
+        await pilot.press("escape")
+        await settle(pilot)
+        assert cohort(app).row_count == 4
+
+
+async def test_dismissing_an_alert_needs_a_reason_and_is_audited(clinic_db: Path) -> None:
+    from tracker.screens.review import PatientReviewScreen
+    from tracker.widgets.clinic_dialogs import DismissAlertDialog
+
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        review = app.screen
+        assert isinstance(review, PatientReviewScreen)
+        alerts = review.query_one("#alerts", DataTable)
+        row = [str(alerts.get_row_at(i)[1]) for i in range(alerts.row_count)].index(
+            "missed_doses")
+        alerts.move_cursor(row=row)
+        alerts.focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DismissAlertDialog)
+        await pilot.press("enter")  # no reason yet: refused, the dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, DismissAlertDialog)
+        app.screen.query_one("#reason", Input).value = "Doses taken on holiday, not logged"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is review
+        codes = {str(alerts.get_row_at(i)[1]) for i in range(alerts.row_count)}
+        assert "missed_doses" not in codes
+        db = Database(str(clinic_db))
+        try:
+            trail = Clinic(db).audit_trail(1)
+        finally:
+            db.dispose()
+        rows = [a for a in trail if a.table_name == "alert_dismissal"]
+        assert len(rows) == 1
+        assert rows[0].reason == "Doses taken on holiday, not logged"
+        assert rows[0].actor.startswith("clinician:")
+        assert "missed_doses" in (rows[0].new_value or "")
+
+
+async def test_escape_in_the_dialog_dismisses_nothing(clinic_db: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        alerts = app.screen.query_one("#alerts", DataTable)
+        before = alerts.row_count
+        alerts.focus()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#alerts", DataTable).row_count == before
+
+
+async def test_export_from_the_review_writes_the_files(clinic_db: Path, tmp_path: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    out = tmp_path / "export-anna"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        await pilot.press("e")
+        await pilot.pause()
+        path = app.screen.query_one("#path", Input)
+        assert path.value == str(tmp_path / "home" / "ldn-tracker-export" /
+                                 "patient-1-2026-01-20")
+        path.value = str(out)
+        app.screen.query_one("#excel-da", RadioButton).value = True
+        await pilot.click("#ok")
+        await settle(pilot)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{n}.csv" for n in ("doses", "side_effects", "scores", "plan", "alerts", "summary"))
+    text = (out / "doses.csv").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf") and b"0,75" in text
+
+
+async def test_export_every_patient_from_the_cohort(clinic_db: Path, tmp_path: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    out = tmp_path / "export-all"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.click("#ok")
+        await settle(pilot)
+    plan = (out / "plan.csv").read_text()
+    for name in ("Anna", "Bo", "Cecilie", "Dag"):
+        assert f",{name}," in plan
+
+
+async def test_report_from_the_review(clinic_db: Path, tmp_path: Path) -> None:
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Bo")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.click("#ok")  # the default path, in the (test) home directory
+        await settle(pilot)
+    report = tmp_path / "home" / "ldn-tracker-reports" / "patient-2-2026-01-20.html"
+    assert "<svg" in report.read_text(encoding="utf-8")
+    assert report.stat().st_mode & 0o777 == 0o600
+
+
+# -- snapshots -------------------------------------------------------------------------------
+
+def test_snapshot_cohort(clinic_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(ClinicianApp(clinic_db), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_review(clinic_db: Path, snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+
+    assert snap_compare(ClinicianApp(clinic_db), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_days_in_this_module_are_pinned() -> None:
+    assert TODAY - timedelta(days=19) == d(1)

@@ -1,0 +1,319 @@
+"""The clinic's patients at a glance (SPEC §8 "per clinic: every patient with their flags,
+sortable"): whom to look at first, and Enter to review one.
+
+The rows come from ``Clinic.cohort_status()`` (a derived status kept current by every diary
+write), read in a worker thread. Everything the clinician does here is recorded under a
+``clinician:`` actor, whoever opened the app.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.clinical.protocols import PROTOCOLS
+from tracker.i18n import N_, _, format_mg, format_number
+from tracker.screens.base import TrackerScreen
+from tracker.services import Clinic
+from tracker.validation import ValidationError, today
+
+FLAG_SHORT = {
+    "reduction": N_("reduction"),
+    "plateau": N_("plateau"),
+    "alerts": N_("alerts"),
+    "low_adherence": N_("adh. < 80 %"),
+    "no_entry_3d": N_("no entry 3 d"),
+}
+PHASES = {
+    "start": N_("start dose"),
+    "titration": N_("titration"),
+    "target": N_("target dose"),
+    "reduction": N_("reduction"),
+    "plateau": N_("plateau"),
+    "pause": N_("pause"),
+    "hold": N_("hold"),
+}
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One patient's line, with the values the columns sort by."""
+
+    id: int
+    name: str
+    protocol: str
+    phase: str
+    dose_mg: float
+    adherence_30d: float | None
+    last_entry: date | None
+    next_step: date | None
+    open_alerts: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+def _none_last(value: Any) -> tuple[bool, Any]:
+    return (value is None, value)
+
+
+# column key, heading, width, sort key (ascending); flags sort most-flagged first.
+COLUMNS: tuple[tuple[str, str, int, Callable[[CohortRow], Any]], ...] = (
+    ("id", N_("Id"), 3, lambda r: r.id),
+    ("name", N_("Name"), 12, lambda r: (r.name.casefold(), r.id)),
+    ("flags", N_("Flags"), 33, lambda r: (-len(r.flags), r.name.casefold(), r.id)),
+    ("phase", N_("Phase"), 11, lambda r: (r.phase, r.id)),
+    ("dose", N_("Dose"), 7, lambda r: (r.dose_mg, r.id)),
+    ("adherence", N_("Adh. 30d"), 8, lambda r: (*_none_last(r.adherence_30d), r.id)),
+    ("last_entry", N_("Last entry"), 10, lambda r: (*_none_last(r.last_entry), r.id)),
+    ("protocol", N_("Protocol"), 16, lambda r: (r.protocol, r.id)),
+    ("next_step", N_("Next step"), 10, lambda r: (*_none_last(r.next_step), r.id)),
+)
+COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
+
+
+def clinician(clinic: Clinic) -> Clinic:
+    """The same database, as the clinician: dismissals and exports are audited under them."""
+    if clinic.actor.startswith("clinician"):
+        return clinic
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in a minimal container
+        user = "unknown"
+    return Clinic(clinic.db, actor=f"clinician:{user}")
+
+
+def cohort_rows(clinic: Clinic) -> list[CohortRow]:
+    rows = []
+    for info, status in clinic.cohort_status():
+        rows.append(CohortRow(
+            id=info.id, name=info.name, protocol=info.protocol, phase=status.phase,
+            dose_mg=status.dose_mg, adherence_30d=status.adherence_30d,
+            last_entry=status.last_entry, next_step=status.next_step_date,
+            open_alerts=tuple(c for c in (status.open_alerts or "").split(",") if c),
+            flags=tuple(f for f in (status.flags or "").split(",") if f)))
+    return rows
+
+
+def problem_text(exc: BaseException) -> str:
+    """An error in plain words for a notification."""
+    if isinstance(exc, ValidationError):
+        return exc.message.render()
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def protocol_label(key: str) -> str:
+    return _(PROTOCOLS[key].label) if key in PROTOCOLS else key
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{format_number(value * 100, places=0)} %"
+
+
+def _iso(value: date | None) -> str:
+    return "–" if value is None else value.isoformat()
+
+
+class ClinicScreen(TrackerScreen):
+    """Every patient with their flags; sortable; Enter reviews the patient under the cursor."""
+
+    DEFAULT_CSS = """
+    ClinicScreen #cohort-info { height: 1; padding: 0 1; color: $text-muted; }
+    ClinicScreen #cohort { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        Binding("enter", "open", N_("Review"), show=True, priority=False),
+        Binding("s", "sort_next", N_("Sort")),
+        Binding("o", "reverse", N_("Reverse")),
+        Binding("e", "export", N_("Export all")),
+        Binding("f5", "reload", N_("Refresh")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[CohortRow]
+        error: str | None = None
+
+    def __init__(self, clinic: Clinic) -> None:
+        super().__init__()
+        self.clinic = clinician(clinic)
+        self.rows: list[CohortRow] = []
+        self.sort_key = "flags"
+        self.reverse = False
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading the clinic's patients…"), id="cohort-info")
+        yield DataTable(id="cohort", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.title = _("Clinic")
+        self.sub_title = _("Patients and flags")
+        self.add_columns()
+        self.load()
+
+    def add_columns(self) -> None:
+        table = self.query_one("#cohort", DataTable)
+        for key, heading, width, _sort in COLUMNS:
+            table.add_column(_(heading), key=key, width=width)
+
+    def after_relabel(self) -> None:
+        self.title = _("Clinic")
+        self.sub_title = _("Patients and flags")
+        self.add_columns()
+        self.fill()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="cohort")
+    def load(self) -> None:
+        try:
+            rows = cohort_rows(self.clinic)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.post_message(self.Loaded([], error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.Loaded(rows))
+
+    @on(Loaded)
+    def show_rows(self, message: Loaded) -> None:
+        if message.error is not None:
+            self.query_one("#cohort-info", Static).update(
+                _("Could not read the clinic: {error}").format(error=message.error))
+            return
+        self.rows = message.rows
+        self.loaded = True
+        self.fill()
+
+    def sorted_rows(self) -> list[CohortRow]:
+        key = dict((c[0], c[3]) for c in COLUMNS)[self.sort_key]
+        return sorted(self.rows, key=key, reverse=self.reverse)
+
+    def fill(self) -> None:
+        table = self.query_one("#cohort", DataTable)
+        selected = self.selected_id()
+        table.clear()
+        for row in self.sorted_rows():
+            table.add_row(*self.cells(row), key=str(row.id))
+        if selected is not None and str(selected) in {str(r.id) for r in self.rows}:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+        flagged = sum(1 for r in self.rows if r.flags)
+        heading = dict((c[0], c[1]) for c in COLUMNS)[self.sort_key]
+        order = _("descending") if self.reverse else _("ascending")
+        if self.sort_key == "flags":
+            order = _("fewest first") if self.reverse else _("most first")
+        self.query_one("#cohort-info", Static).update(
+            _("{n} patients, {flagged} flagged · sorted by {column} ({order})").format(
+                n=len(self.rows), flagged=flagged, column=_(heading), order=order))
+
+    @staticmethod
+    def cells(row: CohortRow) -> list[Any]:
+        flags = Text(", ".join(_(FLAG_SHORT.get(f, f)) for f in row.flags),
+                     style="bold red" if {"alerts", "reduction"} & set(row.flags)
+                     else "yellow")
+        return [
+            str(row.id), row.name, flags, _(PHASES.get(row.phase, row.phase)),
+            format_mg(row.dose_mg), percent(row.adherence_30d), _iso(row.last_entry),
+            protocol_label(row.protocol), _iso(row.next_step),
+        ]
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#cohort", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - no cursor yet
+            return None
+        return int(key.value) if key.value is not None else None
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def sort_by(self, key: str) -> None:
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+        self.fill()
+
+    @on(DataTable.HeaderSelected, "#cohort")
+    def header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_key.value in COLUMN_KEYS:
+            self.sort_by(event.column_key.value)
+
+    def action_sort_next(self) -> None:
+        index = COLUMN_KEYS.index(self.sort_key)
+        self.sort_key, self.reverse = COLUMN_KEYS[(index + 1) % len(COLUMN_KEYS)], False
+        self.fill()
+
+    def action_reverse(self) -> None:
+        self.reverse = not self.reverse
+        self.fill()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#cohort")
+    def row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_review(int(event.row_key.value))
+
+    def action_open(self) -> None:
+        pid = self.selected_id()
+        if pid is not None:
+            self.open_review(pid)
+
+    def open_review(self, pid: int) -> None:
+        from tracker.screens.review import PatientReviewScreen
+
+        def back(_result: object) -> None:
+            self.load()  # dismissals change the flags
+
+        self.app.push_screen(PatientReviewScreen(self.clinic, pid), back)
+
+    def action_export(self) -> None:
+        if not self.rows:
+            self.notify(_("There are no patients to export."), severity="warning")
+            return
+        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+
+        default = Path.home() / "ldn-tracker-export" / f"clinic-{today().isoformat()}"
+
+        def chosen(choice: FileChoice | None) -> None:
+            if choice is not None:
+                self.export([r.id for r in self.rows], choice)
+
+        self.app.push_screen(FileDialog(
+            _("Export every patient"),
+            _("Directory for doses, side effects, scores, plan, alerts and summary (CSV):"),
+            default, ok_label=_("Export")), chosen)
+
+    @work(thread=True, group="export")
+    def export(self, ids: list[int], choice: Any) -> None:
+        from tracker.review import export_patients
+
+        try:
+            written = export_patients(self.clinic, ids, choice.path, choice.dialect)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.app.call_from_thread(self.notify, _("Export failed: {error}").format(
+                error=problem_text(exc)), severity="error")
+            return
+        self.app.call_from_thread(self.notify, _("Wrote {n} files to {path}").format(
+            n=len(written), path=choice.path))

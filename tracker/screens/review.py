@@ -1,0 +1,345 @@
+"""One patient's review (SPEC §8): is the titration on track, did side effects force a
+reduction, are the target symptoms improving, is the patient adherent?
+
+Everything is read and computed in a worker (:func:`tracker.review.load_review` and the pandas
+maths of :mod:`tracker.analysis`), then drawn: the status and adherence, a chart of the dose and
+the symptom scores, and tabs with the alerts (dismissed with a reason, audited), the episodes,
+the symptom trends and the mean scores per dose. ``e`` writes the CSV export, ``r`` the HTML
+report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from tracker.i18n import N_, _, format_mg, format_number
+from tracker.screens.base import TrackerScreen
+from tracker.screens.clinic import problem_text as _problem
+from tracker.services import Clinic
+from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
+
+PHASES = {
+    "start": N_("start dose"),
+    "titration": N_("titration"),
+    "target": N_("target dose"),
+    "reduction": N_("reduction week"),
+    "plateau": N_("plateau"),
+    "pause": N_("pause"),
+    "hold": N_("hold"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    """What the screen shows, computed off the event loop."""
+
+    summary: dict[str, Any]
+    chart: ChartData
+    alerts: list[tuple[date, str, str]]  # day, code, message (not dismissed)
+
+
+def build_review(clinic: Clinic, pid: int) -> ReviewData:
+    """The summary, the chart's series and the open alerts of one patient (pandas inside)."""
+    import pandas as pd
+
+    from tracker.analysis import plan_frame, rolling_means, scores_frame
+    from tracker.analysis.summary import display_name
+    from tracker.review import _medications, load_review, summary_of
+
+    review = load_review(clinic, pid)
+    summary = summary_of(review, _medications(clinic, pid))
+    plan = plan_frame(review.plan)
+    scores = scores_frame(review.diary.scores)
+    first_days = [d for d in (*plan["date"], *scores["date"])]
+    start = min((pd.Timestamp(d).date() for d in first_days), default=review.today)
+
+    def offset(value: Any) -> int:
+        return (pd.Timestamp(value).date() - start).days
+
+    dose = [(offset(d), float(mg)) for d, mg in zip(plan["date"], plan["dose_mg"], strict=True)]
+    bands: list[Band] = []
+    for d, phase in zip(plan["date"], plan["phase"], strict=True):
+        kind = "pause" if phase in ("pause", "hold") else phase
+        if kind not in ("reduction", "pause"):
+            continue
+        x = offset(d)
+        if bands and bands[-1].kind == kind and bands[-1].last == x - 1:
+            bands[-1] = Band(kind, bands[-1].first, x)
+        else:
+            bands.append(Band(kind, x, x))
+    symptoms: dict[str, list[tuple[int, float]]] = {}
+    rolled = rolling_means(scores)
+    for symptom, group in rolled.groupby("symptom", sort=True):
+        symptoms[display_name(str(symptom))] = [
+            (offset(d), float(v)) for d, v in zip(group["date"], group["rolling_mean"],
+                                                  strict=True)]
+    chart = ChartData(start=start, today=(review.today - start).days, dose=dose,
+                      symptoms=symptoms, bands=bands)
+    alerts = [(a.day, a.code, a.message.render())
+              for a in sorted(review.alerts, key=lambda a: (a.day, a.code), reverse=True)]
+    return ReviewData(summary, chart, alerts)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{format_number(value * 100, places=0)} %"
+
+
+def mg(value: float | None) -> str:
+    return "–" if value is None else format_mg(value)
+
+
+def num(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = format_number(value, places=1)
+    return f"+{text}" if signed and not text.startswith("-") and text != "0" else text
+
+
+class PatientReviewScreen(TrackerScreen):
+    """The clinician's view of one patient."""
+
+    DEFAULT_CSS = """
+    PatientReviewScreen #status { height: auto; padding: 0 1; }
+    PatientReviewScreen ReviewChart { height: 12; }
+    PatientReviewScreen TabbedContent { height: 1fr; }
+    PatientReviewScreen TabPane { padding: 0; }
+    PatientReviewScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        Binding("d", "dismiss_alert", N_("Dismiss alert")),
+        Binding("e", "export", N_("Export CSV")),
+        Binding("r", "report", N_("Report")),
+        Binding("f5", "reload", N_("Refresh")),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        data: ReviewData | None
+        error: str | None = None
+
+    def __init__(self, clinic: Clinic, patient_id: int) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.patient_id = patient_id
+        self.data: ReviewData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading the review…"), id="status")
+        yield ReviewChart(id="chart")
+        with TabbedContent(id="tabs"):
+            with TabPane(_("Alerts"), id="tab-alerts"):
+                yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Episodes"), id="tab-episodes"):
+                yield DataTable(id="episodes", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Symptoms"), id="tab-symptoms"):
+                yield DataTable(id="symptoms", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Dose response"), id="tab-response"):
+                yield DataTable(id="response", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.title = _("Review")
+        self.add_columns()
+        self.load()
+
+    def after_relabel(self) -> None:
+        self.title = _("Review")
+        self.add_columns()
+        self.load()
+
+    def add_columns(self) -> None:
+        columns = {
+            "alerts": ((N_("Date"), 10), (N_("Code"), 24), (N_("Alert"), None)),
+            "episodes": ((N_("Start"), 10), (N_("End"), 10), (N_("Days"), 4),
+                         (N_("Worst"), 5), (N_("Side effects"), 30), (N_("Dose halved"), 12)),
+            "symptoms": ((N_("Symptom"), 18), (N_("First 7 days"), 12), (N_("Last 7 days"), 11),
+                         (N_("Change"), 7), (N_("Per week"), 8), (N_("Days"), 5)),
+            "response": ((N_("Dose"), 9), (N_("Symptom"), 18), (N_("Mean score"), 10),
+                         (N_("Days"), 5)),
+        }
+        for table_id, headings in columns.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            for heading, width in headings:
+                table.add_column(_(heading), width=width)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="review")
+    def load(self) -> None:
+        try:
+            data = build_review(self.clinic, self.patient_id)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.post_message(self.Loaded(None, _problem(exc)))
+            return
+        self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        if message.data is None:
+            self.query_one("#status", Static).update(
+                _("Could not load the review: {error}").format(error=message.error))
+            return
+        self.data = message.data
+        self.fill(message.data)
+
+    def fill(self, data: ReviewData) -> None:
+        from tracker.analysis.summary import display_name
+
+        s = data.summary
+        patient = s["patient"]
+        self.sub_title = f"{patient['name']} ({patient['id']})"
+        phase = _(PHASES.get(s["phase"], s["phase"] or "–")) if s["phase"] else "–"
+        next_step = (_("next step {date} to {dose}").format(date=s["next_step_date"],
+                                                           dose=mg(s["next_step_mg"]))
+                     if s["next_step_date"] else _("no step-up planned"))
+        lines = [
+            _("{name} · today {today} · dose {dose} · {phase} · {next}").format(
+                name=patient["name"], today=s["today"], dose=mg(s["current_dose_mg"]),
+                phase=phase, next=next_step),
+            _("Adherence: 7 days {week} · 30 days {month} · overall {overall} · "
+              "reductions: {n} · open alerts: {alerts}").format(
+                week=percent(s["adherence_7d"]), month=percent(s["adherence_30d"]),
+                overall=percent(s["adherence_overall"]), n=s["reductions"],
+                alerts=len(data.alerts)),
+        ]
+        self.query_one("#status", Static).update("\n".join(lines))
+        self.query_one(ReviewChart).show(data.chart)
+
+        alerts = self.query_one("#alerts", DataTable)
+        alerts.clear()
+        for day, code, text in data.alerts:
+            alerts.add_row(day.isoformat(), code, text, key=f"{code}|{day.isoformat()}")
+        episodes = self.query_one("#episodes", DataTable)
+        episodes.clear()
+        for e in reversed(s["episodes"]):
+            episodes.add_row(e["start"], e["end"], str(e["duration"]), str(e["worst_severity"]),
+                             ", ".join(display_name(n) for n in e["effects"]),
+                             _("yes, {date}").format(date=e["fired_on"]) if e["fired"]
+                             else _("no"))
+        symptoms = self.query_one("#symptoms", DataTable)
+        symptoms.clear()
+        for sym in s["symptoms"]:
+            symptoms.add_row(display_name(sym["symptom"]), num(sym["baseline"]),
+                             num(sym["last"]), num(sym["change"], signed=True),
+                             num(sym["slope_per_week"], signed=True), str(sym["days"]))
+        response = self.query_one("#response", DataTable)
+        response.clear()
+        for point in s["dose_response"]:
+            response.add_row(mg(point["dose_mg"]), display_name(point["symptom"]),
+                             num(point["mean"]), str(point["days"]))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def selected_alert(self) -> tuple[str, date, str] | None:
+        table = self.query_one("#alerts", DataTable)
+        if self.data is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        code, _sep, iso = key.partition("|")
+        for day, c, text in self.data.alerts:
+            if c == code and day.isoformat() == iso:
+                return code, day, text
+        return None
+
+    def action_dismiss_alert(self) -> None:
+        from tracker.widgets.clinic_dialogs import DismissAlertDialog
+
+        chosen = self.selected_alert()
+        if chosen is None:
+            self.notify(_("No open alert to dismiss."), severity="warning")
+            return
+        code, day, text = chosen
+        self.query_one("#tabs", TabbedContent).active = "tab-alerts"
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.dismiss_alert(code, day, reason)
+
+        self.app.push_screen(DismissAlertDialog(f"{day.isoformat()} · {code}\n{text}"),
+                             answered)
+
+    @work(thread=True, group="dismiss")
+    def dismiss_alert(self, code: str, day: date, reason: str) -> None:
+        try:
+            self.clinic.dismiss_alert(self.patient_id, code, day, reason)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.app.call_from_thread(self.notify, _("The alert was not dismissed: {error}")
+                                      .format(error=_problem(exc)), severity="error")
+            return
+        self.app.call_from_thread(self.notify, _("Alert dismissed; the reason is in the audit "
+                                                 "trail."))
+        self.app.call_from_thread(self.load)
+
+    def default_name(self) -> str:
+        today = self.data.summary["today"] if self.data else date.today().isoformat()
+        return f"patient-{self.patient_id}-{today}"
+
+    def action_export(self) -> None:
+        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+
+        def chosen(choice: FileChoice | None) -> None:
+            if choice is not None:
+                self.export(choice)
+
+        self.app.push_screen(FileDialog(
+            _("Export this patient"),
+            _("Directory for doses, side effects, scores, plan, alerts and summary (CSV):"),
+            Path.home() / "ldn-tracker-export" / self.default_name(),
+            ok_label=_("Export")), chosen)
+
+    @work(thread=True, group="export")
+    def export(self, choice: Any) -> None:
+        from tracker.review import export_patients
+
+        try:
+            written = export_patients(self.clinic, [self.patient_id], choice.path,
+                                      choice.dialect)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.app.call_from_thread(self.notify, _("Export failed: {error}").format(
+                error=_problem(exc)), severity="error")
+            return
+        self.app.call_from_thread(self.notify, _("Wrote {n} files to {path}").format(
+            n=len(written), path=choice.path))
+
+    def action_report(self) -> None:
+        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+
+        def chosen(choice: FileChoice | None) -> None:
+            if choice is not None:
+                self.report(choice.path)
+
+        self.app.push_screen(FileDialog(
+            _("Write the report"), _("HTML file for the patient's journal:"),
+            Path.home() / "ldn-tracker-reports" / f"{self.default_name()}.html",
+            with_dialect=False, ok_label=_("Write report")), chosen)
+
+    @work(thread=True, group="report")
+    def report(self, path: Path) -> None:
+        from tracker.review import write_report
+
+        try:
+            written = write_report(self.clinic, self.patient_id, path)
+        except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
+            self.app.call_from_thread(self.notify, _("The report was not written: {error}")
+                                      .format(error=_problem(exc)), severity="error")
+            return
+        self.app.call_from_thread(self.notify, _("Report written to {path}").format(
+            path=written))
