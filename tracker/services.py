@@ -504,8 +504,10 @@ class Clinic:
             patient = self._patient(session, patient_id)
             entry = self.validate_check_in(patient, entry)
             self._write_check_in(session, patient, entry)
-            self._refresh_status(session, patient)
-        return self.alerts_on(patient_id, entry.day)
+            # One diary read and one plan serve both the status row and the alerts shown.
+            plan, gone = self._refresh_status(session, patient,
+                                              alerts_until=self._alerts_horizon(entry.day))
+        return self._alerts_near(plan, gone, entry.day)
 
     def _write_check_in(self, session: Session, patient: Patient, entry: CheckIn) -> None:
         pid, day, why = patient.id, entry.day, entry.reason
@@ -650,9 +652,20 @@ class Clinic:
         return [a for a in plan.alerts if (a.code, a.day) not in gone]
 
     def alerts_on(self, patient_id: int, day: date) -> list[Alert]:
-        plan = self.plan(patient_id, until=max(day, today()) + timedelta(days=8))
-        return [a for a in reversed(self.alerts(patient_id, plan))
-                if a.day <= day + timedelta(days=1) and a.day >= day - timedelta(days=7)]
+        plan = self.plan(patient_id, until=self._alerts_horizon(day))
+        with self.db.read() as session:
+            gone = self.dismissed(session, patient_id)
+        return self._alerts_near(plan, gone, day)
+
+    @staticmethod
+    def _alerts_horizon(day: date) -> date:
+        return max(day, today()) + timedelta(days=8)
+
+    @staticmethod
+    def _alerts_near(plan: Plan, gone: set[tuple[str, date]], day: date) -> list[Alert]:
+        """The alerts around ``day`` not dismissed, newest first."""
+        return [a for a in reversed(plan.alerts) if (a.code, a.day) not in gone
+                and day - timedelta(days=7) <= a.day <= day + timedelta(days=1)]
 
     def dismiss_alert(self, patient_id: int, code: str, day: date, reason: str) -> None:
         """Only a clinician dismisses a clinical alert, with a reason kept in the audit trail."""
@@ -675,15 +688,23 @@ class Clinic:
 
     # -- the cohort's derived status ---------------------------------------------------------
 
-    def _refresh_status(self, session: Session, patient: Patient) -> None:
-        """Keep the cohort view's row for this patient current (same transaction)."""
+    def _refresh_status(self, session: Session, patient: Patient,
+                        alerts_until: date | None = None) -> tuple[Plan, set[tuple[str, date]]]:
+        """Keep the cohort view's row for this patient current (same transaction).
+
+        Returns a plan reaching at least ``alerts_until`` (the status's own, when that is
+        further out: a longer horizon never changes earlier days or their alerts, the plan is
+        causal) and the dismissed alerts, so a check-in reads its alerts without a second
+        diary read and plan.
+        """
         from tracker.clinical import compute_plan
         from tracker.cohort import status_values
 
         now = today()
+        horizon = now + timedelta(days=120)
         diary = self.load_diary(session, patient.id)
-        plan = compute_plan(self.settings_of(patient), diary, now + timedelta(days=120),
-                            today=now)
+        settings = self.settings_of(patient)
+        plan = compute_plan(settings, diary, horizon, today=now)
         gone = self.dismissed(session, patient.id)
         values = status_values(plan, diary, now, gone)
         row = session.get(PatientStatus, patient.id)
@@ -694,6 +715,9 @@ class Clinic:
                 setattr(row, key, value)
             row.computed_at = _utcnow()
         session.flush()
+        if alerts_until is not None and alerts_until > horizon:
+            plan = compute_plan(settings, diary, alerts_until, today=now)
+        return plan, gone
 
     def cohort_status(self, refresh_stale: bool = True) -> list[tuple[PatientInfo,
                                                                       PatientStatus]]:
