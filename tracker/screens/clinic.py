@@ -139,6 +139,7 @@ class ClinicScreen(TrackerScreen):
         Binding("o", "reverse", N_("Reverse")),
         Binding("e", "export", N_("Export all")),
         Binding("f5", "reload", N_("Refresh")),
+        Binding("c", "nothing", show=False),  # already in the clinic
     ]
 
     @dataclass
@@ -217,7 +218,8 @@ class ClinicScreen(TrackerScreen):
         if self.sort_key == "flags":
             order = _("fewest first") if self.reverse else _("most first")
         self.query_one("#cohort-info", Static).update(
-            _("{n} patients, {flagged} flagged · sorted by {column} ({order})").format(
+            _("{n} patients, {flagged} flagged · sorted by {column} ({order}) · "
+              "Enter reviews a patient").format(
                 n=len(self.rows), flagged=flagged, column=_(heading), order=order))
 
     @staticmethod
@@ -266,6 +268,9 @@ class ClinicScreen(TrackerScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_nothing(self) -> None:
+        """``c`` opens the clinic from the patient's screens; here it is open already."""
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -113,6 +113,8 @@ class PatientReviewScreen(TrackerScreen):
     PatientReviewScreen TabbedContent { height: 1fr; }
     PatientReviewScreen TabPane { padding: 0; }
     PatientReviewScreen DataTable { height: 1fr; }
+    PatientReviewScreen #alert-detail { height: auto; max-height: 4; padding: 0 1;
+        background: $boost; }
     """
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
@@ -120,6 +122,7 @@ class PatientReviewScreen(TrackerScreen):
         Binding("e", "export", N_("Export CSV")),
         Binding("r", "report", N_("Report")),
         Binding("f5", "reload", N_("Refresh")),
+        Binding("c", "back", N_("Back"), show=False),  # the clinic is one step back
     ]
 
     @dataclass
@@ -140,6 +143,7 @@ class PatientReviewScreen(TrackerScreen):
         with TabbedContent(id="tabs"):
             with TabPane(_("Alerts"), id="tab-alerts"):
                 yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="alert-detail")
             with TabPane(_("Episodes"), id="tab-episodes"):
                 yield DataTable(id="episodes", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Symptoms"), id="tab-symptoms"):
@@ -221,6 +225,9 @@ class PatientReviewScreen(TrackerScreen):
         alerts.clear()
         for day, code, text in data.alerts:
             alerts.add_row(day.isoformat(), code, text, key=f"{code}|{day.isoformat()}")
+        self.show_alert_detail()
+        if self.focused is None or not isinstance(self.focused, DataTable):
+            alerts.focus()
         episodes = self.query_one("#episodes", DataTable)
         episodes.clear()
         for e in reversed(s["episodes"]):
@@ -239,6 +246,14 @@ class PatientReviewScreen(TrackerScreen):
         for point in s["dose_response"]:
             response.add_row(mg(point["dose_mg"]), display_name(point["symptom"]),
                              num(point["mean"]), str(point["days"]))
+
+    @on(DataTable.RowHighlighted, "#alerts")
+    def show_alert_detail(self) -> None:
+        """The whole message of the alert under the cursor (the table cuts long ones)."""
+        chosen = self.selected_alert()
+        detail = self.query_one("#alert-detail", Static)
+        detail.display = chosen is not None
+        detail.update("" if chosen is None else chosen[2])
 
     # -- actions -------------------------------------------------------------------------------
 
