@@ -215,8 +215,8 @@ def _episodes(summary: Mapping[str, Any]) -> str:
             esc(e["worst_severity"]),
             esc(", ".join(display_name(name) for name in e["effects"])),
             esc(
-                _("yes, from {date}").format(date=date_text(e["reduced_from"]))
-                if e.get("reduced_from")
+                _("yes, after {date}").format(date=date_text(e["fired_on"]))
+                if e["fired"]
                 else _("no")
             ),
         )

@@ -155,7 +155,6 @@ def build_summary(
         }
         for row in _records(dose_response(scores_df, plan_df, doses_df))
     ]
-    reduction_start = {r.trigger_day: r.start for r in plan.reductions}
     episodes = [
         {
             "start": e.start.isoformat(),
@@ -165,7 +164,6 @@ def build_summary(
             "effects": list(e.effects),
             "fired": e.fired,
             "fired_on": _iso(e.fired_on),
-            "reduced_from": _iso(reduction_start.get(e.fired_on) if e.fired_on else None),
         }
         for e in sorted(plan.episodes, key=lambda e: e.start)
         if e.start <= today
@@ -241,7 +239,7 @@ def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
         rows.append((key, summary.get(key)))
     rows.append(("episodes", len(summary.get("episodes", []))))
     for n, episode in enumerate(summary.get("episodes", []), start=1):
-        for key in ("start", "end", "duration", "worst_severity", "effects", "reduced_from"):
+        for key in ("start", "end", "duration", "worst_severity", "effects", "fired_on"):
             value = episode[key]
             if key == "effects":
                 value = "; ".join(value)
@@ -347,8 +345,8 @@ def episode_lines(summary: Mapping[str, Any]) -> list[str]:
             severity=e["worst_severity"],
             effects=", ".join(display_name(name) for name in e["effects"]),
         )
-        if e.get("reduced_from"):
-            text += " — " + _("dose reduced from {date}").format(date=date_text(e["reduced_from"]))
+        if e["fired"]:
+            text += " — " + _("dose reduced from {date}").format(date=date_text(e["fired_on"]))
         lines.append(text)
     return lines
 

@@ -71,7 +71,6 @@ def test_summary_holds_the_figures_a_clinician_reads(summary: dict[str, Any]) ->
             "effects": ["headache", "nausea"],
             "fired": True,
             "fired_on": "2026-01-14",
-            "reduced_from": "2026-01-15",  # the reduction week starts the day after
         }
     ]
     [pain] = summary["symptoms"]
@@ -118,13 +117,13 @@ def test_summary_text_in_english_and_danish(summary: dict[str, Any]) -> None:
     assert "On this dose for 6 days" in english
     assert "Adherence: 7 days 100 %" in english
     assert "worst severity 3" in english
-    assert f"dose reduced from {format_date(day(15))}" in english
+    assert f"dose reduced from {format_date(day(14))}" in english
     set_language("da")
     danish = summary_text(summary)
     assert "Nuværende dosis: 0,5 mg" in danish
     assert "reduktionsuge" in danish
     assert "Sygdom: Fibromyalgi" in danish
-    assert f"dosis reduceret fra {format_date(day(15))}" in danish
+    assert f"dosis reduceret fra {format_date(day(14))}" in danish
     assert "Current dose" not in danish
 
 
