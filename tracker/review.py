@@ -3,8 +3,8 @@
 One place turns the stored records into the figures a clinician reads, so the command line,
 the clinic screens and the HTML report always agree: the plan is computed once from the
 patient's settings and diary (up to four weeks after today), the maths is
-:mod:`tracker.analysis`, the files are :mod:`tracker.export`. Importing this module imports
-pandas; the headless diary commands never import it.
+:mod:`tracker.analysis`, the files are :mod:`tracker.export`. pandas is imported by the
+functions that need it, not by this module, so the clinic screen opens without waiting for it.
 """
 
 from __future__ import annotations

@@ -304,3 +304,46 @@ def test_snapshot_review(clinic_db: Path, snap_compare: Any) -> None:
 
 def test_days_in_this_module_are_pinned() -> None:
     assert TODAY - timedelta(days=19) == d(1)
+
+
+# -- inside the patient app ------------------------------------------------------------------
+
+async def test_c_in_the_patient_app_opens_the_clinic_in_either_language(
+        clinic_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.app import create_app
+    from tracker.screens.clinic import ClinicScreen
+    from tracker.screens.review import PatientReviewScreen
+
+    monkeypatch.setenv("LDN_TRACKER_CONFIG_DIR", str(tmp_path / "config"))
+    db = Database(str(clinic_db))
+    try:
+        app = create_app(clinic=Clinic(db, actor="patient"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            assert isinstance(app.screen, ClinicScreen)
+            assert app.screen.clinic.actor.startswith("clinician:")
+            await pilot.press("c")  # already there: nothing stacks up
+            await settle(pilot)
+            assert sum(isinstance(s, ClinicScreen) for s in app.screen_stack) == 1
+            await pilot.press("l")  # Danish
+            await settle(pilot)
+            table = cohort(app)
+            assert table.row_count == 4
+            assert [str(c.label) for c in table.ordered_columns][:3] == ["Id", "Navn",
+                                                                          "Markeringer"]
+            assert "advarsler" in flags_of(table)["Anna"]
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, PatientReviewScreen)
+            status = str(app.screen.query_one("#status", Static).render())
+            assert "Adhærens" in status
+            await pilot.press("l")  # and back to English
+            await settle(pilot)
+            assert "Adherence" in str(app.screen.query_one("#status", Static).render())
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, ClinicScreen)
+    finally:
+        db.dispose()
