@@ -25,6 +25,7 @@ from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
 from tracker.screens.clinic import problem_text as _problem
 from tracker.services import Clinic
+from tracker.validation import today as current_day
 from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
 
 PHASES = {
@@ -304,7 +305,7 @@ class PatientReviewScreen(TrackerScreen):
         self.app.call_from_thread(self.load)
 
     def default_name(self) -> str:
-        today = self.data.summary["today"] if self.data else date.today().isoformat()
+        today = self.data.summary["today"] if self.data else current_day().isoformat()
         return f"patient-{self.patient_id}-{today}"
 
     def action_export(self) -> None:
