@@ -64,7 +64,7 @@ class HistoryScreen(TrackerScreen):
                 yield MonthCalendar(self.cursor, today(), id="calendar")
                 yield Static(self._legend(), id="legend")
             yield Static("", id="day-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _legend(self) -> Text:
         text = Text()

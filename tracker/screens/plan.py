@@ -57,7 +57,7 @@ class PlanScreen(TrackerScreen):
         yield Header()
         yield DoseChart(id="chart")
         yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -108,7 +108,7 @@ class SetupScreen(TrackerScreen):
                 yield Button(_("Page for the family"), id="family")
                 yield Button(_("Start the diary"), variant="primary", id="save")
             yield Static(_("Information about LDN: not read yet."), id="informed")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -129,7 +129,7 @@ class SetupScreen(TrackerScreen):
     def protocol_changed(self, event: Select.Changed) -> None:
         picker = self.query_one(ConditionPicker)
         implied = picker.condition.protocol if picker.condition else None
-        self.protocol_chosen = event.value not in (Select.BLANK, implied)
+        self.protocol_chosen = event.value not in (Select.NULL, implied)
         self.update_summary()
 
     @on(Input.Changed)
@@ -154,7 +154,7 @@ class SetupScreen(TrackerScreen):
 
     def _protocol(self) -> str | None:
         value = self.query_one("#protocol", Select).value
-        if value is not Select.BLANK:
+        if value is not Select.NULL:
             return str(value)
         picker = self.query_one(ConditionPicker)
         return picker.condition.protocol if picker.condition else None
@@ -192,7 +192,7 @@ class SetupScreen(TrackerScreen):
     def _maybe_number(self, key: str) -> float | None:
         widget = self.query_one(f"#{key}")
         if isinstance(widget, Select):
-            return None if widget.value is Select.BLANK else float(widget.value)  # type: ignore[arg-type]
+            return None if widget.value is Select.NULL else float(widget.value)  # type: ignore[arg-type]
         text = widget.value if isinstance(widget, Input) else ""
         try:
             return parse_number(text, key) if text.strip() else None
@@ -222,16 +222,16 @@ class SetupScreen(TrackerScreen):
         condition = picker.condition.key if picker.condition else picker.text.strip()
         if not condition:
             raise _invalid("condition", N_("Please pick the condition from the list."))
-        if picker.condition is None and protocol is Select.BLANK:
+        if picker.condition is None and protocol is Select.NULL:
             raise _invalid("condition", N_(
                 "{value} is not in the list: pick a condition, or choose a protocol below."),
                 value=condition)
         interval = value("interval_days")
         meds = [m.strip() for m in value("medications").split(",") if m.strip()]
-        return NewPatient({
+        form = NewPatient({
             "name": value("name"),
             "condition": condition,
-            "protocol": None if protocol is Select.BLANK else str(protocol),
+            "protocol": None if protocol is Select.NULL else str(protocol),
             "start": _field(parse_date, value("start"), "start", _("Start date")),
             "formulation": formulation,
             "concentration_mg_ml": _field(number, "concentration", "concentration",
@@ -248,6 +248,8 @@ class SetupScreen(TrackerScreen):
             "medications": meds,
             "informed_on": self.informed_on,
         })
+        _check_settings(form.values, picker.condition.protocol if picker.condition else None)
+        return form
 
     def show_error(self, error: ValidationError) -> None:
         for field in self.query(FormField):
@@ -326,6 +328,17 @@ class SetupScreen(TrackerScreen):
 
         self.app.push_screen(InfoDialog(page(OFF_LABEL),
                                         _("I have read and understood this")), acknowledged)
+
+
+def _check_settings(values: dict[str, Any], implied: str | None) -> None:
+    """The protocol's rules (pure), so a refused number is shown before the information page."""
+    keys = ("weight_kg", "formulation", "concentration_mg_ml", "step_mg", "tolerance_days",
+            "target_mg", "transplant", "interval_days")
+    try:
+        build_settings(values["protocol"] or implied or "autoimmune", values["start"],
+                       **{k: values[k] for k in keys})
+    except SettingsError as error:
+        raise ValidationError(error.field, error.message) from None
 
 
 def _lang_da() -> bool:

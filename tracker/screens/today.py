@@ -23,6 +23,10 @@ from tracker.widgets.check_in_form import CheckInForm
 from tracker.widgets.dose_card import DoseCard
 from tracker.widgets.rating_list import RatingList
 
+# Alerts that stand until acted on, shown whatever their date.
+STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")
+INFORMED_REASON = "off-label information acknowledged in the app"
+
 
 @dataclass(frozen=True)
 class DayView:
@@ -49,7 +53,8 @@ def load_day(clinic: Clinic, patient_id: int, day: date) -> DayView:
                                      if e.name not in known_effects))
     own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
                                       if s.symptom not in known_symptoms))
-    alerts = [a for a in clinic.alerts(patient_id, plan) if a.day <= day][-3:][::-1]
+    alerts = [a for a in clinic.alerts(patient_id, plan)
+              if a.code in STANDING_ALERTS or day - timedelta(days=7) <= a.day <= day][::-1]
     return DayView(patient, day, plan.on(day), plan.next_change(day),
                    clinic.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
 
@@ -74,6 +79,7 @@ class TodayScreen(TrackerScreen):
         Binding("h", "history", N_("History")),
         Binding("p", "plan", N_("Plan")),
         Binding("w", "app.switch_patient", N_("Patients")),
+        Binding("i", "information", N_("About LDN")),
     ]
 
     @dataclass
@@ -82,7 +88,7 @@ class TodayScreen(TrackerScreen):
 
     @dataclass
     class Saved(Message):
-        alerts: list[Alert]
+        alerts: list[Alert] | None  # None: nothing new to point out
 
     @dataclass
     class Failed(Message):
@@ -101,7 +107,7 @@ class TodayScreen(TrackerScreen):
             yield DoseCard(_("Loading…"), id="dose")
             yield Static("", id="form-slot")
             yield AlertPanel(id="alerts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -183,6 +189,26 @@ class TodayScreen(TrackerScreen):
                 event.form.add_own(event.kind, name)
 
         self.app.push_screen(NameDialog(title), add)
+
+    # -- the off-label information ------------------------------------------------------
+
+    def action_information(self) -> None:
+        from tracker.screens.dialogs import InfoDialog
+        from tracker.screens.info_pages import OFF_LABEL, page
+
+        informed = self.view is not None and self.view.patient.informed_on is not None
+
+        def acknowledged(ok: bool | None) -> None:
+            if ok and not informed:
+                self.acknowledge()
+
+        self.app.push_screen(InfoDialog(page(OFF_LABEL), None if informed else
+                                        _("I have read and understood this")), acknowledged)
+
+    @work(thread=True, exclusive=True, group="today-save")
+    def acknowledge(self) -> None:
+        self.clinic.update_patient(self.patient_id, INFORMED_REASON, informed_on=today())
+        self.post_message(self.Saved(None))
 
     # -- navigation ------------------------------------------------------------------------
 

@@ -77,7 +77,8 @@ class CheckInForm(Vertical):
         height: auto;
         padding: 0 1;
     }
-    CheckInForm .error:empty { display: none; }
+    CheckInForm .error:empty, CheckInForm #clear-line:empty { display: none; }
+    CheckInForm #clear-line { height: auto; padding: 0 1; color: $success; }
     CheckInForm #mg-row { height: auto; }
     CheckInForm #mg-row Label { padding: 1 1 0 1; }
     CheckInForm #mg { width: 16; }

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tracker.i18n import MONTHS, N_, _
+from tracker.widgets.translated import translate_bindings
 
 WEEKDAYS = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su"))
 PHASE_COLOURS = {
@@ -67,6 +68,9 @@ class MonthCalendar(Widget, can_focus=True):
         self.first_day = cursor
         self.last_day = last_day
         self.set_reactive(MonthCalendar.cursor, cursor)
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
 
     def set_marks(self, marks: dict[date, DayMark], first_day: date) -> None:
         self.marks = marks

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tracker.i18n import N_, _
+from tracker.widgets.translated import translate_bindings
 
 
 @dataclass
@@ -78,6 +79,9 @@ class RatingList(Widget, can_focus=True):
         self.maximum = maximum
         self.value_labels = value_labels
         self._typed = ""
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
 
     # -- reading and writing ---------------------------------------------------------------
 
