@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
+from tracker.cells import format_number, neutralise
 from tracker.i18n import N_, Message, _, set_language
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
 
@@ -218,19 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- output --------------------------------------------------------------------------------
 
-def number_text(value: float | None) -> str:
-    """A number for CSV: ``1``, ``0.75``, ``2.25``; never ``1.0``."""
-    if value is None:
-        return ""
-    rounded = round(float(value), 4)
-    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return number_text(value)
+        return format_number(value)
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
@@ -248,7 +241,6 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str)
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return
-    from tracker.export import neutralise
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import tempfile
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from tracker.cells import format_number, neutralise
+
 Dialect = Literal["standard", "excel-da"]
 DIALECTS: tuple[Dialect, ...] = ("standard", "excel-da")
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -45,27 +44,6 @@ def _settings(dialect: str) -> tuple[str, str, str, str]:
     if dialect == "excel-da":
         return ";", ",", "utf-8-sig", "\r\n"
     raise ValueError(f"unknown CSV dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-
-
-def neutralise(text: str) -> str:
-    """A text cell made inert for spreadsheets: ``'`` before a formula trigger."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def format_number(value: float, decimal_mark: str = ".") -> str:
-    """The shortest text that reads back as the same float, without trailing zeros:
-    ``1``, ``0.75``, ``-2.25`` (``0,75`` with a decimal comma); never an exponent.
-    """
-    if math.isnan(value):
-        return ""
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    text = format(Decimal(repr(float(value))), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", decimal_mark)
 
 
 def format_cell(value: Any, decimal_mark: str = ".") -> str:

@@ -127,7 +127,7 @@ def test_summary_text_is_readable(db: str, anna: str,
     assert "Patient: Anna" in out
     assert "Current dose: 0.75 mg" in out
     assert "Adherence: 7 days 83 %, 30 days 79 %, overall 79 %" in out
-    assert "dose reduced from 9 January" in out
+    assert "the 50 % rule fired on 9 January: half dose for the next 7 days" in out
     assert "{" not in out
 
 

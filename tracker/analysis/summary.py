@@ -346,7 +346,8 @@ def episode_lines(summary: Mapping[str, Any]) -> list[str]:
             effects=", ".join(display_name(name) for name in e["effects"]),
         )
         if e["fired"]:
-            text += " — " + _("dose reduced from {date}").format(date=date_text(e["fired_on"]))
+            text += " — " + _("the 50 % rule fired on {date}: half dose for the next 7 days")\
+                .format(date=date_text(e["fired_on"]))
         lines.append(text)
     return lines
 
