@@ -45,6 +45,7 @@ async def test_first_run_sets_up_a_patient(ui_clinic: Clinic) -> None:
         await settle(pilot)
         assert isinstance(app.screen, SetupScreen)
         assert "Weight must be a number" in error_text(app, "weight_kg")
+        assert app.screen.query_one("#weight_kg-error").display  # shown beside the field
         assert ui_clinic.list_patients() == []
         await type_into(pilot, "#weight_kg", "72,5")
         await pilot.press("ctrl+s")

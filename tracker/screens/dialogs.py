@@ -6,10 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Markdown, Static
+from textual.widgets import Button, Input, Label, Markdown
 
 from tracker.i18n import N_, _
 from tracker.screens.base import TrackerModal
+from tracker.widgets.field_message import FieldMessage
 
 
 class ReasonDialog(TrackerModal):
@@ -25,7 +26,7 @@ class ReasonDialog(TrackerModal):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             yield Input(id="reason", placeholder=_("e.g. I typed the wrong day"))
-            yield Static("", id="reason-error", classes="field-error")
+            yield FieldMessage(id="reason-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save correction"), variant="primary", id="ok")
                 yield Button(_("Cancel"), id="cancel")
@@ -35,8 +36,8 @@ class ReasonDialog(TrackerModal):
     def confirm(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.query_one("#reason-error", Static).update(
-                "⚠ " + _("Please say why, so the clinic can follow the change."))
+            self.query_one("#reason-error", FieldMessage).show(
+                _("Please say why, so the clinic can follow the change."))
             return
         self.dismiss(reason)
 
@@ -58,13 +59,13 @@ class NameDialog(TrackerModal):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(id="name", max_length=100)
-            yield Static("", id="name-error", classes="field-error")
+            yield FieldMessage(id="name-error")
 
     @on(Input.Submitted, "#name")
     def confirm(self) -> None:
         name = " ".join(self.query_one("#name", Input).value.split())
         if not name:
-            self.query_one("#name-error", Static).update("⚠ " + _("Please type a name."))
+            self.query_one("#name-error", FieldMessage).show(_("Please type a name."))
             return
         self.dismiss(name)
 

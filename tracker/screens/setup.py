@@ -72,36 +72,41 @@ class SetupScreen(TrackerScreen):
             yield Static(_("Welcome! Set up the diary in a minute. Tab moves to the next field; "
                            "ctrl+s starts the diary.") if self.first_run else
                          _("A new patient in this database."), id="setup-intro")
-            yield FormField(_("Name or pseudonym"), Input(id="name", max_length=200), key="name")
+            yield FormField(_("Name or pseudonym"),
+                            Input(compact=True, id="name", max_length=200), key="name")
             yield FormField(_("Condition"), ConditionPicker(id="picker"), key="condition")
             yield FormField(_("Protocol"), Select(
-                [(_(p.label), p.name) for p in PROTOCOLS.values()], id="protocol",
+                [(_(p.label), p.name) for p in PROTOCOLS.values()], id="protocol", compact=True,
                 prompt=_("From the condition")), key="protocol")
             yield FormField(_("Step up by"), Select(
                 [("0,5 mg" if _lang_da() else "0.5 mg", 0.5), ("1 mg", 1.0)], id="step_mg",
-                value=0.5, allow_blank=False), key="step_mg",
+                value=0.5, allow_blank=False, compact=True), key="step_mg",
                 hint=_("0.5 mg is the 'go slow' choice"))
-            yield FormField(_("Days between steps"), Input(id="interval_days"),
+            yield FormField(_("Days between steps"), Input(compact=True, id="interval_days"),
                             key="interval_days")
-            yield FormField(_("Target dose (mg)"), Input(id="target_mg"), key="target_mg")
+            yield FormField(_("Target dose (mg)"), Input(compact=True, id="target_mg"),
+                            key="target_mg")
             yield FormField(_("Side effects tolerated"), Select(
                 [(_("4 days"), 4), (_("3 days"), 3)], id="tolerance_days", value=4,
-                allow_blank=False), key="tolerance_days")
-            yield FormField(_("Start date"), Input(today().isoformat(), id="start"),
+                allow_blank=False, compact=True), key="tolerance_days")
+            yield FormField(_("Start date"),
+                            Input(today().isoformat(), compact=True, id="start"),
                             key="start", hint=_("YYYY-MM-DD"))
             yield FormField(_("Form"), Select(
                 [(_("Capsules"), "capsule"), (_("Liquid"), "liquid")], id="formulation",
-                value="capsule", allow_blank=False), key="formulation")
-            yield FormField(_("Liquid strength (mg/ml)"), Input(id="concentration",
+                value="capsule", allow_blank=False, compact=True), key="formulation")
+            yield FormField(_("Liquid strength (mg/ml)"), Input(compact=True, id="concentration",
                                                                 placeholder="1"),
                             key="concentration", hint=_("Only for a liquid"))
-            yield FormField(_("Weight (kg)"), Input(id="weight_kg", placeholder="70"),
+            yield FormField(_("Weight (kg)"),
+                            Input(compact=True, id="weight_kg", placeholder="70"),
                             key="weight_kg",
                             hint=_("Required for a child under 40 kg"))
-            yield FormField(_("Current medications"), Input(
+            yield FormField(_("Current medications"), Input(compact=True,
                 id="medications", placeholder=_("separated by commas")), key="medications")
-            yield FormField(_("Organ transplant"), Checkbox(_("I have had an organ transplant"),
-                                                            id="transplant"), key="transplant")
+            yield FormField(_("Organ transplant"),
+                            Checkbox(_("I have had an organ transplant"), id="transplant",
+                                     compact=True), key="transplant")
             yield Static("", id="plan-summary")
             with Horizontal(id="setup-buttons"):
                 yield Button(_("Read about LDN"), id="info")

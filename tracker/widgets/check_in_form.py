@@ -20,6 +20,7 @@ from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _, format_mg
 from tracker.services import CheckIn
 from tracker.validation import now_time, parse_number
+from tracker.widgets.field_message import FieldMessage
 from tracker.widgets.rating_list import RatingList, RatingRow
 
 # Side effects the guide names for one condition only.
@@ -72,13 +73,8 @@ class CheckInForm(Vertical):
     CheckInForm #lists > Vertical:focus-within {
         border: round $accent;
     }
-    CheckInForm .error {
-        color: $error;
-        height: auto;
-        padding: 0 1;
-    }
-    CheckInForm .error:empty, CheckInForm #clear-line:empty { display: none; }
-    CheckInForm #clear-line { height: auto; padding: 0 1; color: $success; }
+    CheckInForm FieldMessage { padding: 0 1; }
+    CheckInForm #clear-line { color: $success; }
     CheckInForm #mg-row { height: auto; }
     CheckInForm #mg-row Label { padding: 1 1 0 1; }
     CheckInForm #mg { width: 16; }
@@ -132,22 +128,22 @@ class CheckInForm(Vertical):
                 yield Label(_("Dose taken (mg)"))
                 yield Input(format_mg(self.mg).removesuffix(" mg") if self.mg else "",
                             id="mg", placeholder="4,5")
-        yield Static("", id="dose-error", classes="error")
+        yield FieldMessage(id="dose-error")
         with Horizontal(id="lists"):
             with Vertical(id="effects-box") as box:
                 box.border_title = _("Side effects (0–4)")
                 yield RatingList(self._effects, 4, SEVERITY_LABELS, id="effects")
-                yield Static(self._clear_text(), id="clear-line")
-                yield Static("", id="effects-error", classes="error")
+                yield FieldMessage(self._clear_text(), kind="hint", id="clear-line")
+                yield FieldMessage(id="effects-error")
             with Vertical(id="scores-box") as box:
                 box.border_title = _("Symptoms (0–10, higher is worse)")
                 yield RatingList(self._scores, 10, id="scores")
-                yield Static("", id="scores-error", classes="error")
+                yield FieldMessage(id="scores-error")
         with Horizontal(id="note-row"):
             yield Label(_("Note"))
             yield Input(self.saved.note or "", id="note",
                         placeholder=_("Anything else about today (optional)"))
-        yield Static("", id="note-error", classes="error")
+        yield FieldMessage(id="note-error")
 
     def on_mount(self) -> None:
         from tracker.widgets.translated import translate_bindings
@@ -197,7 +193,7 @@ class CheckInForm(Vertical):
             if row.value:
                 row.value = 0
         effects.refresh()
-        self.query_one("#clear-line", Static).update(self._clear_text())
+        self.query_one("#clear-line", FieldMessage).show(self._clear_text())
         self.post_message(self.Changed(self))
 
     def action_note(self) -> None:
@@ -217,7 +213,7 @@ class CheckInForm(Vertical):
     def on_rating_list_changed(self, event: RatingList.Changed) -> None:
         if event.rating_list.id == "effects" and event.value:
             self.no_side_effects = False
-            self.query_one("#clear-line", Static).update("")
+            self.query_one("#clear-line", FieldMessage).show("")
         self.post_message(self.Changed(self))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -251,13 +247,13 @@ class CheckInForm(Vertical):
         )
 
     def clear_errors(self) -> None:
-        for error in self.query(".error").results(Static):
-            error.update("")
+        for error in self.query(".error").results(FieldMessage):
+            error.show("")
 
     def show_error(self, field: str, text: str) -> None:
         self.clear_errors()
         where = ERROR_FIELDS.get(field, "dose")
-        self.query_one(f"#{where}-error", Static).update("⚠ " + text)
+        self.query_one(f"#{where}-error", FieldMessage).show(text)
 
 
 def _today() -> date:

@@ -50,7 +50,8 @@ class ConditionPicker(Vertical):
         self.condition: Condition | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(id="condition", placeholder=_("Type to search, e.g. sclerose or pain"))
+        yield Input(id="condition", compact=True,
+                    placeholder=_("Type to search, e.g. sclerose or pain"))
         yield OptionList(id="condition-options")
 
     def on_mount(self) -> None:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Label
+
+from tracker.widgets.field_message import FieldMessage
 
 
 class FormField(Horizontal):
     DEFAULT_CSS = """
     FormField {
         height: auto;
-        margin-bottom: 0;
+        margin-bottom: 1;
     }
     FormField > .form-field--label {
         width: 24;
-        padding: 1 1 0 0;
+        padding: 0 1 0 0;
         text-align: right;
     }
     FormField > .form-field--control {
@@ -26,19 +28,10 @@ class FormField(Horizontal):
     FormField > .form-field--side {
         width: 1fr;
         height: auto;
-        padding: 1 0 0 1;
-    }
-    FormField .form-field--hint {
-        color: $text-muted;
-    }
-    FormField .form-field--error {
-        color: $error;
-    }
-    FormField .form-field--error:empty, FormField .form-field--hint:empty {
-        display: none;
+        padding: 0 0 0 2;
     }
     FormField.invalid > .form-field--control Input {
-        border: tall $error;
+        background: $error 25%;
     }
     """
 
@@ -54,12 +47,12 @@ class FormField(Horizontal):
         with Vertical(classes="form-field--control"):
             yield from self.controls
         with Vertical(classes="form-field--side"):
-            yield Static("", id=f"{self.key}-error", classes="form-field--error")
-            yield Static(self.hint, id=f"{self.key}-hint", classes="form-field--hint")
+            yield FieldMessage(id=f"{self.key}-error")
+            yield FieldMessage(self.hint, kind="hint", id=f"{self.key}-hint")
 
     def set_error(self, text: str) -> None:
-        self.query_one(".form-field--error", Static).update(("⚠ " + text) if text else "")
+        self.query_one(f"#{self.key}-error", FieldMessage).show(text)
         self.set_class(bool(text), "invalid")
 
     def set_hint(self, text: str) -> None:
-        self.query_one(".form-field--hint", Static).update(text)
+        self.query_one(f"#{self.key}-hint", FieldMessage).show(text)
