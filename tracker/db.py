@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.locations import is_url
@@ -141,17 +141,32 @@ class Database:
     # -- schema ------------------------------------------------------------------------------
 
     def current_revision(self) -> str | None:
+        """The schema's alembic revision; None for a new database."""
         try:
-            with self.engine.connect() as conn:
+            conn = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"Cannot open the database {self.display_name}: "
+                                f"{_first_line(exc)}") from exc
+        with conn:
+            try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None
+            except (OperationalError, ProgrammingError) as exc:
+                if "alembic_version" in str(exc.orig):
+                    return None
+                raise DatabaseError(f"Cannot open the database {self.display_name}: "
+                                    f"{_first_line(exc)}") from exc
+            except SQLAlchemyError as exc:
+                raise DatabaseError(f"Cannot open the database {self.display_name}: "
+                                    f"{_first_line(exc)}") from exc
+
+    @property
+    def display_name(self) -> str:
+        """Where the data is, never with a password."""
+        return str(self.path) if self.path is not None else \
+            self.url.render_as_string(hide_password=True)
 
     def upgrade(self, *, backup: bool = True) -> None:
-        try:
-            current = self.current_revision()
-        except OperationalError as exc:
-            raise DatabaseError(f"Cannot open the database: {exc.orig}") from exc
+        current = self.current_revision()
         if current == HEAD_REVISION:
             return
         if backup and current is not None and self.is_sqlite:
@@ -161,7 +176,8 @@ class Database:
         except Exception as exc:
             where = f" A copy from before the upgrade is at {self.backup_path}." \
                 if self.backup_path else ""
-            raise DatabaseError(f"Upgrading the database failed: {exc}.{where}") from exc
+            raise DatabaseError(f"Upgrading the database {self.display_name} failed: "
+                                f"{_first_line(exc)}.{where}") from exc
 
     def _alembic_upgrade(self, revision: str = "head") -> None:
         from alembic import command
@@ -214,6 +230,11 @@ class Database:
             src.close()
         os.chmod(dest, 0o600)
         return dest
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 
 
 def _driver(conn: Any) -> Any:
