@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_file
 
-from tests.ui.conftest import settle
+from tests.ui.conftest import TODAY, settle
 from tracker import i18n
 from tracker.app import create_app
 from tracker.preferences import Preferences, config_path
@@ -119,3 +119,18 @@ async def test_danish_setup_and_decimal_comma(ui_clinic: Clinic) -> None:
         text = screen_text(app)
         assert "Navn eller pseudonym" in text
         assert english_leftovers(text) == []
+
+
+async def test_switch_keeps_unsaved_check_in(ui_clinic: Clinic, patient_id: int) -> None:
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "3")  # taken, vivid dreams severe; not saved yet
+        await pilot.press("l")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Dosis taget: 1 mg" in text
+        assert "●●●○ svær" in text
+        await pilot.press("s")
+        await settle(pilot)
+    assert ui_clinic.day_entries(patient_id, TODAY).effects == {"vivid_dreams": 3}

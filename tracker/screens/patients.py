@@ -55,6 +55,8 @@ class PatientSwitcher(TrackerModal):
                 _("{mark}{name} (since {start})").format(
                     mark=mark, name=p.name, start=format_date(p.start_date)), id=str(p.id)))
         options.add_option(Option("+ " + _("New patient…"), id=str(NEW_PATIENT)))
+        ids = [p.id for p in message.patients]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
         options.focus()
 
     @on(OptionList.OptionSelected)

@@ -100,6 +100,7 @@ class TodayScreen(TrackerScreen):
         self.patient_id = patient_id
         self.view: DayView | None = None
         self.just_saved: list[Alert] | None = None
+        self.draft: CheckIn | None = None  # unsaved input kept across a language switch
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,6 +113,15 @@ class TodayScreen(TrackerScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.load()
+
+    async def relabel(self) -> None:
+        forms = self.query(CheckInForm)
+        if forms:
+            try:
+                self.draft = forms.first(CheckInForm).check_in()
+            except ValidationError:
+                self.draft = None
+        await super().relabel()
 
     def after_relabel(self) -> None:
         self.load()
@@ -128,7 +138,8 @@ class TodayScreen(TrackerScreen):
             await old.remove()
         form = CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
                            view.patient.condition, view.own_effects, view.own_symptoms,
-                           id="form")
+                           draft=self.draft, id="form")
+        self.draft = None
         await self.query_one("#today").mount(form, after="#dose")
         self.query_one("#form-slot").display = False
         shown = self.just_saved if self.just_saved is not None else view.alerts
@@ -170,6 +181,7 @@ class TodayScreen(TrackerScreen):
     def on_today_screen_saved(self, message: Saved) -> None:
         self.notify(_("Saved. Thank you!"), timeout=3)
         self.just_saved = message.alerts
+        self.draft = None
         self.load()
 
     def on_today_screen_failed(self, message: Failed) -> None:

@@ -108,18 +108,21 @@ class CheckInForm(Vertical):
 
     def __init__(self, day: date, saved: CheckIn, planned_mg: float, condition: str,
                  own_effects: list[str], own_symptoms: list[str], *, edit_mg: bool = False,
-                 id: str | None = None) -> None:
+                 draft: CheckIn | None = None, id: str | None = None) -> None:
+        """``saved`` is what the database holds; ``draft`` (unsaved input) fills the form."""
         super().__init__(id=id)
         self.day = day
         self.saved = saved
+        shown = draft or saved
         self.planned_mg = planned_mg
-        self.taken = saved.taken
-        self.time = saved.time
-        self.mg = saved.mg
-        self.no_side_effects = saved.no_side_effects
+        self.taken = shown.taken
+        self.time = shown.time
+        self.mg = shown.mg
+        self.note = shown.note
+        self.no_side_effects = shown.no_side_effects
         self.edit_mg = edit_mg
-        self._effects = effect_rows(condition, own_effects, saved.effects)
-        self._scores = score_rows(own_symptoms, saved.scores)
+        self._effects = effect_rows(condition, own_effects, shown.effects)
+        self._scores = score_rows(own_symptoms, shown.scores)
 
     def compose(self) -> ComposeResult:
         yield Static(self._dose_text(), id="dose-line")
@@ -141,7 +144,7 @@ class CheckInForm(Vertical):
                 yield FieldMessage(id="scores-error")
         with Horizontal(id="note-row"):
             yield Label(_("Note"))
-            yield Input(self.saved.note or "", id="note",
+            yield Input(self.note or "", id="note",
                         placeholder=_("Anything else about today (optional)"))
         yield FieldMessage(id="note-error")
 
