@@ -25,7 +25,7 @@ from tracker.services import Clinic, PatientInfo
 from tracker.widgets.translated import translate_bindings
 
 # Textual's own binding labels, so they get a Danish translation too.
-_TEXTUAL_LABELS = (N_("palette"), N_("Quit"))
+_TEXTUAL_LABELS = (N_("palette"), N_("Quit"), N_("Open the command palette"))
 
 
 class TrackerApp(App[int]):
@@ -72,6 +72,10 @@ class TrackerApp(App[int]):
         remembered = self.preferences.last_patient.get(self.db_key)
         self.open_patient(remembered if remembered in ids else ids[0])
 
+    @work(thread=True, exclusive=True, group="preferences")
+    def save_preferences(self) -> None:
+        self.preferences.save()
+
     # -- patients --------------------------------------------------------------------------
 
     def _to_base(self) -> None:
@@ -83,7 +87,7 @@ class TrackerApp(App[int]):
 
         self.patient_id = patient_id
         self.preferences.last_patient[self.db_key] = patient_id
-        self.preferences.save()
+        self.save_preferences()
         self._to_base()
         self.push_screen(TodayScreen(self.clinic, patient_id))
 
@@ -114,7 +118,7 @@ class TrackerApp(App[int]):
     async def action_toggle_language(self) -> None:
         set_language("en" if get_language() == "da" else "da")
         self.preferences.language = get_language()
-        self.preferences.save()
+        self.save_preferences()
         translate_bindings(self)
         self.title = _("LDN tracker")
         for screen in list(self.screen_stack):

@@ -49,3 +49,10 @@ def test_plan(snap_compare, demo_clinic: Clinic) -> None:  # type: ignore[no-unt
         await settle(pilot)
 
     assert snap_compare(create_app(clinic=demo_clinic), terminal_size=SIZE, run_before=plan)
+
+
+def test_today_in_danish(snap_compare, demo_clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    from tracker.preferences import Preferences
+
+    Preferences(language="da").save()
+    assert snap_compare(create_app(clinic=demo_clinic), terminal_size=SIZE, run_before=settle)

@@ -299,6 +299,9 @@ class SetupScreen(TrackerScreen):
     def on_setup_screen_failed(self, message: Failed) -> None:
         self.show_error(message.error)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "cancel" and self.first_run)
+
     def action_cancel(self) -> None:
         if not self.first_run:
             self.dismiss(None)

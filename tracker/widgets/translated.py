@@ -23,7 +23,12 @@ def translate_bindings(node: DOMNode) -> None:
     for key, bindings in source.key_to_bindings.items():
         keys[key] = [replace(b, description=_(b.description) if b.description else "",
                              tooltip=_(b.tooltip) if b.tooltip else "") for b in bindings]
-    existing = node._bindings.key_to_bindings
-    for key, bindings in existing.items():  # bindings added at run time (command palette)
-        keys.setdefault(key, bindings)
+    runtime = getattr(node, "_untranslated_runtime_bindings", None)
+    if runtime is None:  # bindings added at run time (the command palette), as first seen
+        runtime = {k: bs for k, bs in node._bindings.key_to_bindings.items() if k not in keys}
+        setattr(node, "_untranslated_runtime_bindings", runtime)  # noqa: B010
+    for key, bindings in runtime.items():
+        keys.setdefault(key, [replace(b, description=_(b.description) if b.description else "",
+                                      tooltip=_(b.tooltip) if b.tooltip else "")
+                              for b in bindings])
     node._bindings = BindingsMap.from_keys(keys)
