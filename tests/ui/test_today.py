@@ -25,3 +25,40 @@ async def test_today_shows_dose_and_saves_check_in(ui_clinic: Clinic, patient_id
     assert entry.effects == {"vivid_dreams": 2, "headache": 1}
     assert entry.scores == {"pain": 5}
     assert date.today()  # the real clock is untouched
+
+
+async def test_note_own_side_effect_and_escape(ui_clinic: Clinic, patient_id: int) -> None:
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", *"slept well", "escape")  # letters go to the note only
+        await pilot.press("a")  # own side effect
+        await settle(pilot)
+        await pilot.press(*"Dry mouth", "enter")
+        await settle(pilot)
+        await pilot.press("1", "s")  # the new row is focused: mild
+        await settle(pilot)
+    entry = ui_clinic.day_entries(patient_id, TODAY)
+    assert entry.note == "slept well"
+    assert entry.effects == {"Dry mouth": 1}
+    assert entry.taken is None  # no dose logged: nothing invented
+
+
+async def test_resaving_a_changed_value_asks_why(ui_clinic: Clinic, patient_id: int) -> None:
+    from tracker.screens.dialogs import ReasonDialog
+
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "s")
+        await settle(pilot)
+        await pilot.press("tab", "4", "s")  # adding a score is not a correction
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("3", "s")  # focus is back on vivid dreams: 2 → 3 is a correction
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"got worse at night", "enter")
+        await settle(pilot)
+    assert ui_clinic.day_entries(patient_id, TODAY).effects == {"vivid_dreams": 3}
+    assert ui_clinic.audit_trail(patient_id)[-1].reason == "got worse at night"
