@@ -45,8 +45,16 @@ def _owner_only_file(path: Path) -> None:
         except FileExistsError:
             continue
         os.chmod(directory, 0o700)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    except FileExistsError:
+        # Never open (and close) an existing database: closing any descriptor of a file drops
+        # every POSIX lock this process holds on it, including those of SQLite connections
+        # already open here; another process could then checkpoint and remove the -wal and
+        # -shm under them ("disk I/O error", lost commits).
+        pass
+    else:
+        os.close(fd)
     os.chmod(path, 0o600)
 
 

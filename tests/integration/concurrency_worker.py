@@ -16,11 +16,14 @@ import contextlib
 import io
 import sys
 import time
+import traceback
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect, text
 
+import tracker.cli as tracker_cli
 from tracker.cli import main as cli_main
 from tracker.db import Database
 from tracker.services import CheckIn, Clinic
@@ -28,16 +31,34 @@ from tracker.services import CheckIn, Clinic
 START = date(2026, 1, 1)
 
 
+_last_error: list[str] = []
+_real_run = tracker_cli.run
+
+
+def _recording_run(args: Any) -> int:
+    """``tracker.cli.run``, remembering the exception the command line turns into a message."""
+    try:
+        return _real_run(args)
+    except Exception:
+        _last_error[:] = [traceback.format_exc(limit=-6)]
+        raise
+
+
+tracker_cli.run = _recording_run
+
+
 def run_cli(argv: list[str]) -> str | None:
     """``ldn-tracker ARGV`` in this process; the user's error text, or None on success."""
     out, err = io.StringIO(), io.StringIO()
+    _last_error.clear()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = cli_main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
     if code != 0:
-        return f"exit {code}: {err.getvalue().strip()}"
+        cause = " | ".join(_last_error).replace("\n", " / ")
+        return f"exit {code}: {err.getvalue().strip()} [cause: {cause}]"
     return None
 
 

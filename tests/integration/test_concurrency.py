@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from tracker.db import HEAD_REVISION, Database
 from tracker.models import DoseEntry, Patient, SymptomScore
-from tracker.services import Clinic
+from tracker.services import CheckIn, Clinic
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 SECONDS = 4.0
@@ -95,7 +95,7 @@ OPEN_AND_ADD = """
 import sys, time
 from datetime import date
 from tracker.db import Database
-from tracker.services import Clinic
+from tracker.services import CheckIn, Clinic
 target, at, name = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 time.sleep(max(0.0, at - time.time()))
 clinic = Clinic(Database(target))
@@ -128,3 +128,39 @@ def test_first_open_by_several_processes_at_once(db_target: str, h) -> None:
 
 def test_day_offsets_are_in_the_past() -> None:
     assert START + timedelta(days=1000) < date(2029, 1, 1)
+
+
+OTHER_PROCESS_READS = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+print(conn.execute("SELECT count(*) FROM patient").fetchone()[0])
+conn.close()  # the last connection to close checkpoints and removes the -wal and -shm
+"""
+
+
+def test_opening_an_open_database_again_keeps_its_locks(tmp_path: Path, h) -> None:
+    """Opening the same file a second time in one process must not drop the first
+    connection's locks (closing *any* descriptor of a file releases the process's POSIX
+    locks on it). Otherwise another process closing its connection believes it is the last,
+    removes the -wal and -shm under our feet, and writes fail with "disk I/O error" or vanish.
+    """
+    path = tmp_path / "shared.db"
+    first = Database(str(path))
+    clinic = Clinic(first)
+    pid = h.add_patient(clinic)
+    wal = Path(f"{path}-wal")
+    with first.engine.connect():  # a connection stays open, as in the running app
+        assert wal.exists()
+        second = Database(str(path))  # e.g. a command run from inside the app
+        done = subprocess.run([sys.executable, "-c", OTHER_PROCESS_READS, str(path)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert wal.exists(), "another process removed the WAL of an open database"
+        clinic.check_in(pid, CheckIn(day=START, taken=True, mg=0.75))
+        second.dispose()
+    first.dispose()
+    check = Database(str(path))
+    try:
+        assert Clinic(check).day_entries(pid, START).mg == 0.75
+    finally:
+        check.dispose()

@@ -129,3 +129,22 @@ def test_a_wrong_server_is_a_plain_error(capsys) -> None:
     assert code == 2
     assert "Traceback" not in err
     assert "secret" not in err
+
+
+def test_the_server_script_is_idempotent(h) -> None:
+    """A second `scripts/postgres.sh` finds the running server and prints the same URL."""
+    import os
+    import subprocess
+
+    url = os.environ.get("LDN_TRACKER_TEST_PG_URL", "")
+    pgdir = Path(os.environ.get("LDN_PG_DIR", "/tmp/ldn-tracker-pg"))
+    recorded = pgdir / "url"
+    if not url or not recorded.exists() or recorded.read_text().strip() != url:
+        pytest.skip("the test server was not started by scripts/postgres.sh")
+    again = subprocess.run(["bash", str(h.root / "scripts" / "postgres.sh")],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == url
+    exported = subprocess.run(["bash", str(h.root / "scripts" / "postgres.sh"), "--export"],
+                              capture_output=True, text=True, timeout=120)
+    assert exported.stdout.strip() == f"export LDN_TRACKER_TEST_PG_URL='{url}'"
