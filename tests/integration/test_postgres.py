@@ -148,3 +148,30 @@ def test_the_server_script_is_idempotent(h) -> None:
     exported = subprocess.run(["bash", str(h.root / "scripts" / "postgres.sh"), "--export"],
                               capture_output=True, text=True, timeout=120)
     assert exported.stdout.strip() == f"export LDN_TRACKER_TEST_PG_URL='{url}'"
+
+
+async def test_the_app_opens_on_either_database(db_target: str, tmp_path: Path,
+                                                monkeypatch) -> None:
+    """The Textual app on a file or a server URL: the demo diary is built, the patient's
+    screen opens on it, and the audit chain of everything the demo wrote verifies."""
+    from datetime import date
+
+    from tracker.app import create_app
+    from tracker.demo import build_demo
+    from tracker.i18n import set_language
+
+    monkeypatch.setenv("LDN_TRACKER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LDN_TRACKER_TODAY", "2026-03-10")
+    monkeypatch.setenv("LDN_TRACKER_LANG", "en")
+    set_language("en")
+    app = create_app(db_target)
+    try:
+        pid = build_demo(app.clinic, date(2026, 3, 10))
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(3):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert app.patient_id == pid
+        assert app.clinic.verify_audit().ok
+    finally:
+        app.clinic.db.dispose()
