@@ -6,7 +6,8 @@ Roles: ``patient`` (check-ins through Clinic), ``cli-patient`` (``ldn-tracker do
 through the command line's ``main``) and ``clinician`` (plans, every row of every table, the
 audit chain, and ``plan``/``alerts``/``summary``/``export`` through ``main``).
 
-Output, one flushed line each: ``W day`` after a committed write, ``R n`` for reads at the end,
+Output, one flushed line each: ``W day`` after a committed write, ``R n`` for reads and
+``M seconds`` for the slowest write at the end,
 ``E message`` for anything a user would have seen as an error (then exit 1).
 """
 
@@ -66,21 +67,27 @@ def patient(db_path: str, pid: int, seconds: float, first: int) -> int:
     clinic = Clinic(Database(db_path), actor="patient:concurrency")
     deadline = time.monotonic() + seconds
     k = 0
+    worst = 0.0
     while time.monotonic() < deadline:
         day = first + k
+        began = time.monotonic()
         clinic.check_in(pid, CheckIn(day=START + timedelta(days=day), taken=True, mg=0.75,
                                      effects={"headache": k % 3}, scores={"pain": k % 10},
                                      note=f"evening {k}"))
+        worst = max(worst, time.monotonic() - began)
         print(f"W {day}", flush=True)
         k += 1
+    print(f"M {worst:.3f}", flush=True)
     return 0
 
 
 def cli_patient(db_path: str, pid: int, seconds: float, first: int) -> int:
     deadline = time.monotonic() + seconds
     k = 0
+    worst = 0.0
     while time.monotonic() < deadline:
         day = (START + timedelta(days=first + k)).isoformat()
+        began = time.monotonic()
         problem = run_cli(["--db", db_path, "dose", "--patient", str(pid), "--date", day,
                            "--mg", "1"])
         problem = problem or run_cli(["--db", db_path, "score", "--patient", str(pid),
@@ -88,8 +95,10 @@ def cli_patient(db_path: str, pid: int, seconds: float, first: int) -> int:
         if problem:
             print(f"E {problem}", flush=True)
             return 1
+        worst = max(worst, (time.monotonic() - began) / 2)
         print(f"W {first + k}", flush=True)
         k += 1
+    print(f"M {worst:.3f}", flush=True)
     return 0
 
 

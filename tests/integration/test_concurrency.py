@@ -84,9 +84,11 @@ def test_patient_writes_while_clinician_reads(db_target: str, tmp_path: Path, h)
     writes = len(days("patient")) + 2 * len(days("cli-patient"))
     reads = int(next(line for line in results["clinician"][1] if line.startswith("R "))
                 .split()[1])
+    worst = max(float(line.split()[1]) for name in ("patient", "cli-patient")
+                for line in results[name][1] if line.startswith("M "))
     print(f"\n{db_target.split('://')[0] if '://' in db_target else 'sqlite'}: "
-          f"{writes} writes ({writes / SECONDS:.0f}/s), {reads} clinician rounds "
-          f"in {elapsed:.1f} s")
+          f"{writes} writes ({writes / SECONDS:.0f}/s), slowest {worst:.2f} s, "
+          f"{reads} clinician rounds in {elapsed:.1f} s")
     assert len(days("patient")) >= 5 and len(days("cli-patient")) >= 2
     assert reads >= 1
 
