@@ -102,6 +102,18 @@ def test_every_kind_of_correction_is_audited(clinic: Clinic, h) -> None:
     weight = [e for e in _entries(clinic, pid) if e.field == "weight_kg"]
     assert weight[0].old_value is None and float(weight[0].new_value) == 61.5
     assert weight[0].reason == "weighed at visit"
+    med = clinic.add_medication(pid, "sertraline", date(2025, 6, 1))
+    clinic.end_medication(med, date(2026, 2, 1), reason="stopped by GP")
+    ended = [e for e in _entries(clinic, pid) if e.field == "end_date"]
+    assert (ended[0].old_value, ended[0].new_value, ended[0].reason) == (
+        None, "2026-02-01", "stopped by GP")
+    # "No side effects today" after a report sets the report to 0, audited with the old value.
+    clinic.check_in(pid, CheckIn(day=DAY, no_side_effects=True, reason="it passed"))
+    zeroed = [e for e in _entries(clinic, pid)
+              if e.table_name == "side_effect_report" and e.action == "update"]
+    assert (zeroed[-1].old_value, zeroed[-1].new_value, zeroed[-1].reason) == (
+        "1", "0", "it passed")
+    assert all(e.actor == "patient:test" and e.at is not None for e in _entries(clinic, pid))
 
 
 def test_deletion_keeps_the_whole_row(clinic: Clinic, h) -> None:
