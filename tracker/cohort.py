@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.clinical.model import Diary, Plan
+from tracker.clinical.model import Diary, Plan, PlannedDay
 
 LOW_ADHERENCE = 0.8
 NO_ENTRY_DAYS = 3
@@ -38,16 +38,25 @@ def adherence(plan: Plan, diary: Diary, today: date, days: int | None) -> float 
     return sum(1 for d in planned if d in taken) / len(planned)
 
 
+OUTLOOK_DAYS = 400  # how far ahead the next step-up is looked for
+
+
+def next_step(plan: Plan, today: date) -> PlannedDay | None:
+    """The first day after ``today`` planned above today's dose (pauses and holds aside)."""
+    current = plan.on(today) or (plan.days[0] if plan.days else None)
+    if current is None:
+        return None
+    for planned in plan.days[(current.day - plan.days[0].day).days + 1:]:
+        if planned.dose_mg > current.dose_mg and planned.phase not in ("pause", "hold"):
+            return planned
+    return None
+
+
 def status_values(plan: Plan, diary: Diary, today: date,
                   dismissed: set[tuple[str, date]]) -> dict[str, Any]:
     current = plan.on(today) or (plan.days[0] if plan.days else None)
     dose = current.dose_mg if current else 0.0
-    next_step = None
-    if current is not None:
-        for planned in plan.days[(current.day - plan.days[0].day).days + 1:]:
-            if planned.dose_mg > dose and planned.phase not in ("pause", "hold"):
-                next_step = planned.day
-                break
+    step = next_step(plan, today)
     open_alerts = sorted({a.code for a in plan.alerts
                           if a.day <= today and (a.code, a.day) not in dismissed})
     rate = adherence(plan, diary, today, 30)
@@ -68,7 +77,7 @@ def status_values(plan: Plan, diary: Diary, today: date,
         "computed_for": today,
         "phase": current.phase if current else "start",
         "dose_mg": dose,
-        "next_step_date": next_step,
+        "next_step_date": step.day if step else None,
         "adherence_30d": rate,
         "last_entry": last,
         "open_alerts": ",".join(open_alerts),

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from tracker.clinical import compute_plan
-from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
+from tracker.clinical.model import Alert, Diary, PatientSettings, Plan, PlannedDay
+from tracker.cohort import OUTLOOK_DAYS, next_step
 from tracker.models import DoseEntry, Note
 from tracker.services import Clinic, PatientInfo
 from tracker.validation import today as current_day
@@ -37,9 +38,10 @@ class Review:
     info: PatientInfo
     settings: PatientSettings
     diary: Diary
-    plan: Plan
+    plan: Plan  # until four weeks after today
     alerts: tuple[Alert, ...]  # not dismissed
     today: date
+    next_step: PlannedDay | None = None  # looked for up to OUTLOOK_DAYS ahead
 
     @property
     def patient(self) -> dict[str, Any]:
@@ -57,9 +59,20 @@ def load_review(clinic: Clinic, pid: int, on: date | None = None) -> Review:
     now = on or current_day()
     info = clinic.patient(pid)
     settings, diary = clinic.inputs(pid)
-    plan = compute_plan(settings, diary, now + timedelta(days=PLAN_HORIZON_DAYS), today=now)
+    outlook = compute_plan(settings, diary, now + timedelta(days=OUTLOOK_DAYS), today=now)
+    plan = within(outlook, now + timedelta(days=PLAN_HORIZON_DAYS))
     alerts = tuple(clinic.alerts(pid, plan))
-    return Review(info, settings, diary, plan, alerts, now)
+    return Review(info, settings, diary, plan, alerts, now, next_step(outlook, now))
+
+
+def within(plan: Plan, until: date) -> Plan:
+    """The plan cut at ``until``: the same as computing it to ``until`` (the plan is causal)."""
+    return Plan(
+        days=tuple(d for d in plan.days if d.day <= until),
+        episodes=tuple(e for e in plan.episodes if e.start <= until),
+        reductions=tuple(r for r in plan.reductions if r.trigger_day <= until),
+        alerts=tuple(a for a in plan.alerts if a.day <= until),
+    )
 
 
 def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, Any]:
@@ -67,6 +80,9 @@ def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, A
 
     summary = build_summary(review.plan, review.diary, review.alerts, review.today,
                             review.patient)
+    step = review.next_step
+    summary["next_step_date"] = step.day.isoformat() if step else None
+    summary["next_step_mg"] = step.dose_mg if step else None
     summary["medications"] = medications
     return summary
 

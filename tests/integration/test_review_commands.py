@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import stat
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -324,3 +324,15 @@ def test_pandas_waits_for_the_commands_that_need_it(db: str) -> None:
                           cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_next_step_is_found_beyond_the_four_week_plan(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Capsules: step 3 (nominal 2.25 → 2 mg) began on day 56; step 4 (2.75 mg) is still a 2 mg
+    # capsule, so the dose next rises with step 5 (3.25 → 3 mg) on day 98: 41 days from today.
+    start = date.fromisoformat(TODAY) - timedelta(days=57)
+    cli(db, "patient", "add", "--name", "Bo", "--condition", "MS", "--start", start.isoformat())
+    s = summary_json(db, capsys, who="Bo")
+    assert s["current_dose_mg"] == 2
+    assert s["next_step_date"] == (start + timedelta(days=98)).isoformat()
+    assert s["next_step_mg"] == 3
