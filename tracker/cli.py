@@ -39,34 +39,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {_('error')}: {message}\n")
 
 
-def _date(field: str) -> Callable[[str], date]:
-    def convert(text: str) -> date:
+def _converter(parse: Callable[..., Any], name: str, field: str,
+               *limits: int) -> Callable[[str], Any]:
+    """An argparse type that parses like the app does and reports the field and its range."""
+    def convert(text: str) -> Any:
         try:
-            return parse_date(text, field)
+            return parse(text, field, *limits)
         except ValidationError as exc:
             raise argparse.ArgumentTypeError(exc.render()) from None
-    convert.__name__ = "date"
+    convert.__name__ = name
     return convert
+
+
+def _date(field: str) -> Callable[[str], date]:
+    return _converter(parse_date, "date", field)
 
 
 def _number(field: str) -> Callable[[str], float]:
-    def convert(text: str) -> float:
-        try:
-            return parse_number(text, field)
-        except ValidationError as exc:
-            raise argparse.ArgumentTypeError(exc.render()) from None
-    convert.__name__ = "number"
-    return convert
+    return _converter(parse_number, "number", field)
 
 
 def _int(field: str, low: int, high: int) -> Callable[[str], int]:
-    def convert(text: str) -> int:
-        try:
-            return parse_int(text, field, low, high)
-        except ValidationError as exc:
-            raise argparse.ArgumentTypeError(exc.render()) from None
-    convert.__name__ = "integer"
-    return convert
+    return _converter(parse_int, "integer", field, low, high)
 
 
 def build_parser() -> argparse.ArgumentParser:
