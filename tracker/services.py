@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -597,23 +597,53 @@ class Clinic:
 
     @staticmethod
     def load_diary(session: Session, patient_id: int) -> Diary:
-        pid = patient_id
-        doses = tuple(DoseValue(day, taken, mg) for day, taken, mg in session.execute(
-            select(DoseEntry.day, DoseEntry.taken, DoseEntry.mg)
-            .where(DoseEntry.patient_id == pid).order_by(DoseEntry.day)))
-        effects = tuple(EffectValue(day, name, sev) for day, name, sev in session.execute(
-            select(SideEffectReport.day, SideEffectReport.name, SideEffectReport.severity)
-            .where(SideEffectReport.patient_id == pid).order_by(SideEffectReport.day)))
-        clear = frozenset(session.scalars(select(ClearDay.day).where(ClearDay.patient_id == pid)))
-        scores = tuple(ScoreValue(day, sym, val) for day, sym, val in session.execute(
-            select(SymptomScore.day, SymptomScore.symptom, SymptomScore.value)
-            .where(SymptomScore.patient_id == pid).order_by(SymptomScore.day)))
-        meds = tuple(MedicationValue(n, s, e) for n, s, e in session.execute(
-            select(Medication.name, Medication.start_date, Medication.end_date)
-            .where(Medication.patient_id == pid)))
-        chemo = tuple(ChemoValue(s, e) for s, e in session.execute(
-            select(ChemoSession.start_date, ChemoSession.end_date)
-            .where(ChemoSession.patient_id == pid).order_by(ChemoSession.start_date)))
+        """Everything the rules engine reads for one patient.
+
+        Read with plain SQL on the session's own DB-API connection (same transaction): three
+        years are ~6,500 rows, and SQLAlchemy's per-row result processing cost about as much as
+        the plan itself. The values are normalised here instead: SQLite gives ISO text and 0/1,
+        a server gives dates and booleans.
+        """
+        dbapi = session.connection().connection.driver_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            return Clinic._read_diary(cursor, int(patient_id))
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _read_diary(cursor: Any, pid: int) -> Diary:
+        days: dict[Any, date] = {}  # each day's text converted once, not once per row
+
+        def rows(sql: str) -> Sequence[Any]:
+            cursor.execute(sql.format(pid=pid))
+            return cursor.fetchall()
+
+        def day(value: Any) -> date:
+            days[value] = converted = _day(value)
+            return converted
+
+        doses = tuple(DoseValue(days[d] if d in days else day(d), bool(taken),
+                                None if mg is None else float(mg))
+                      for d, taken, mg in rows(
+                          "SELECT day, taken, mg FROM dose_entry WHERE patient_id = {pid} "
+                          "ORDER BY day"))
+        effects = tuple(EffectValue(days[d] if d in days else day(d), name, int(sev))
+                        for d, name, sev in rows(
+                            "SELECT day, name, severity FROM side_effect_report "
+                            "WHERE patient_id = {pid} ORDER BY day"))
+        clear = frozenset(days[d] if d in days else day(d) for (d,) in rows(
+            "SELECT day FROM clear_day WHERE patient_id = {pid}"))
+        scores = tuple(ScoreValue(days[d] if d in days else day(d), sym, int(val))
+                       for d, sym, val in rows(
+                           "SELECT day, symptom, value FROM symptom_score "
+                           "WHERE patient_id = {pid} ORDER BY day"))
+        meds = tuple(MedicationValue(n, _day_or_none(s), _day_or_none(e)) for n, s, e in rows(
+            "SELECT name, start_date, end_date FROM medication WHERE patient_id = {pid}"))
+        chemo = tuple(ChemoValue(_day(s), _day(e)) for s, e in rows(
+            "SELECT start_date, end_date FROM chemo_session WHERE patient_id = {pid} "
+            "ORDER BY start_date"))
         return Diary(doses=doses, effects=effects, clear_days=clear, scores=scores,
                      medications=meds, chemo=chemo)
 
@@ -699,10 +729,10 @@ class Clinic:
         diary read and plan.
         """
         from tracker.clinical import compute_plan
-        from tracker.cohort import status_values
+        from tracker.cohort import OUTLOOK_DAYS, status_values
 
         now = today()
-        horizon = now + timedelta(days=120)
+        horizon = now + timedelta(days=OUTLOOK_DAYS)
         diary = self.load_diary(session, patient.id)
         settings = self.settings_of(patient)
         plan = compute_plan(settings, diary, horizon, today=now)
@@ -761,6 +791,15 @@ class Clinic:
             rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
                                    .order_by(Patient.id)).all()
             return [(self._info(p), s) for p, s in rows]
+
+
+def _day(value: Any) -> date:
+    """A DATE column read with plain SQL: ISO text from SQLite, a date from a server."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _day_or_none(value: Any) -> date | None:
+    return None if value is None else _day(value)
 
 
 def _diary_days(diary: Diary) -> list[date]:
