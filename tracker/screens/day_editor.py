@@ -13,7 +13,7 @@ from textual.widgets import Button, Label
 
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
-from tracker.screens.today import DayView, corrects_saved
+from tracker.screens.today import DayView, submit_check_in
 from tracker.services import CheckIn, Clinic
 from tracker.validation import ValidationError
 from tracker.widgets.check_in_form import CheckInForm
@@ -61,23 +61,8 @@ class DayEditor(TrackerModal):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        form = self.query_one(CheckInForm)
-        try:
-            entry = form.check_in()
-        except ValidationError as error:
-            form.show_error(error.field, error.render())
-            return
-        if corrects_saved(self.view.saved, entry):
-            from tracker.screens.dialogs import ReasonDialog
-
-            def with_reason(reason: str | None) -> None:
-                if reason:
-                    self.save(CheckIn(**{**entry.__dict__, "reason": reason}))
-
-            self.app.push_screen(ReasonDialog(_("You are correcting {day}. Why?").format(
-                day=format_date(self.view.day))), with_reason)
-            return
-        self.save(entry)
+        submit_check_in(self, self.view.saved, _("You are correcting {day}. Why?").format(
+            day=format_date(self.view.day)), self.save)
 
     @work(thread=True, exclusive=True)
     def save(self, entry: CheckIn) -> None:

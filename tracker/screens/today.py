@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from textual import on, work
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tracker.clinical.model import Alert, PlannedDay
@@ -71,6 +73,27 @@ def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
     if any(saved.scores.get(k, v) != v for k, v in entry.scores.items()):
         return True
     return bool(saved.note and (entry.note or "").strip() != saved.note)
+
+
+def submit_check_in(screen: Screen[object], saved: CheckIn, question: str,
+                    save: Callable[[CheckIn], object]) -> None:
+    """Validate the form and save it; changing something already saved first asks why."""
+    form = screen.query_one(CheckInForm)
+    try:
+        entry = form.check_in()
+    except ValidationError as error:
+        form.show_error(error.field, error.render())
+        return
+    if not corrects_saved(saved, entry):
+        save(entry)
+        return
+    from tracker.screens.dialogs import ReasonDialog
+
+    def with_reason(reason: str | None) -> None:
+        if reason:
+            save(replace(entry, reason=reason))
+
+    screen.app.push_screen(ReasonDialog(question), with_reason)
 
 
 class TodayScreen(TrackerScreen):
@@ -151,23 +174,8 @@ class TodayScreen(TrackerScreen):
     def action_save(self) -> None:
         if self.view is None:
             return
-        form = self.query_one(CheckInForm)
-        try:
-            entry = form.check_in()
-        except ValidationError as error:
-            form.show_error(error.field, error.render())
-            return
-        if corrects_saved(self.view.saved, entry):
-            def with_reason(reason: str | None) -> None:
-                if reason:
-                    self.save(CheckIn(**{**entry.__dict__, "reason": reason}))
-
-            from tracker.screens.dialogs import ReasonDialog
-
-            self.app.push_screen(ReasonDialog(_("This changes what you saved earlier today. "
-                                                "Why?")), with_reason)
-            return
-        self.save(entry)
+        submit_check_in(self, self.view.saved,
+                        _("This changes what you saved earlier today. Why?"), self.save)
 
     @work(thread=True, exclusive=True, group="today-save")
     def save(self, entry: CheckIn) -> None:
