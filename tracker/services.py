@@ -347,7 +347,7 @@ class Clinic:
         if not text:
             raise fail("patient", N_("{field} must not be empty: give an id or a name."))
         with self.db.read() as session:
-            if text.isdigit() and session.get(Patient, int(text)) is not None:
+            if text.isdigit() and len(text) <= 18 and session.get(Patient, int(text)) is not None:
                 return int(text)
             ids = list(session.scalars(select(Patient.id).where(
                 func.lower(Patient.name) == text.lower())))
@@ -485,7 +485,7 @@ class Clinic:
                 raise fail("value", N_("{field} must be a whole number from 0 to 10 "
                                        "(got {value})."), value=value)
             scores[key] = value
-        note = entry.note.strip() if entry.note else None
+        note = entry.note.strip() if entry.note is not None else None  # "" deletes the note
         if note is not None and len(note) > 5000:
             raise fail("note", N_("{field} must be at most {high} characters (got {value})."),
                        high=5000, value=len(note))

@@ -211,3 +211,18 @@ def test_danish_messages_from_the_locale(db_path: Path) -> None:
     assert "--step-mg" in result.stderr
     assert "skal være 0,5 eller 1 (fik 3)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_emptied_note_is_deleted_with_its_text_kept_in_the_audit_trail(
+        clinic, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.services import CheckIn
+
+    pid = clinic.add_patient(name="N", condition="MS", start=date(2026, 1, 1))
+    clinic.check_in(pid, CheckIn(day=date(2026, 1, 2), note="felt dizzy"))
+    clinic.check_in(pid, CheckIn(day=date(2026, 1, 2), note="", reason="wrong day"))
+    assert clinic.day_entries(pid, date(2026, 1, 2)).note is None
+    deleted = [a for a in clinic.audit_trail(pid) if a.action == "delete"]
+    assert len(deleted) == 1 and "felt dizzy" in (deleted[0].old_value or "")
+    assert deleted[0].reason == "wrong day"
