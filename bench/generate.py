@@ -5,8 +5,10 @@
 The file is created through :class:`tracker.db.Database`, so the schema comes from the
 migrations exactly as a user's does. The diary is then written in bulk (``sqlite3``
 ``executemany`` in large transactions, not through ``Clinic`` row by row: 2,000 patients × 3
-years is about 13 million rows), and finally the derived ``patient_status`` rows are computed once
-through the services code (``Clinic.cohort_status``), as the product would.
+years is about 13 million rows) to a staging file, and copied into the clinic in day order, as a
+real clinic's diary grows (every patient's rows spread over the whole table, not one patient's
+rows side by side); finally the derived ``patient_status`` rows are computed once through the
+services code (``Clinic.cohort_status``), as the product would.
 
 What a patient looks like (all seeded, so the same arguments give the same file):
 
@@ -59,7 +61,7 @@ def sidecar(out: Path) -> Path:
 
 
 def _remove(out: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal", ".json"):
+    for suffix in ("", "-wal", "-shm", "-journal", ".json", ".stage"):
         Path(str(out) + suffix).unlink(missing_ok=True)
 
 
@@ -198,6 +200,14 @@ class AuditChain:
         return rows
 
 
+DIARY_TABLES = {
+    "dose_entry": ("patient_id", "day", "taken", "mg", "time", "above_max_confirmed"),
+    "side_effect_report": ("patient_id", "day", "name", "severity"),
+    "clear_day": ("patient_id", "day"),
+    "symptom_score": ("patient_id", "day", "symptom", "value"),
+    "note": ("patient_id", "day", "text"),
+}
+
 AUDIT_SQL = ("INSERT INTO audit_entry (at, actor, action, table_name, row_id, patient_id, field, "
              "old_value, new_value, reason, prev_hash, hash) VALUES (" + ", ".join("?" * 12) + ")")
 
@@ -228,6 +238,13 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
     conn = sqlite3.connect(out, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -200000")
+    stage = out.with_name(out.name + ".stage")
+    stage.unlink(missing_ok=True)
+    conn.execute("ATTACH DATABASE ? AS stage", (str(stage),))
+    conn.execute("PRAGMA stage.synchronous = OFF")
+    conn.execute("PRAGMA stage.journal_mode = OFF")
+    for table, columns in DIARY_TABLES.items():
+        conn.execute(f"CREATE TABLE stage.{table} ({', '.join(columns)})")
     med_id = chemo_id = 0
     for first in range(1, patients + 1, BATCH_PATIENTS):
         rows: dict[str, list[tuple]] = {k: [] for k in counts}
@@ -252,7 +269,7 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
                 rows["dose_entry"].append(
                     (pid, iso[day], int(taken), mg,
                      f"{rnd.randint(19, 22):02d}:{rnd.choice((0, 15, 30, 45)):02d}"
-                     if taken else None))
+                     if taken else None, 0))
             rows["side_effect_report"].extend((pid, iso[e.day], e.name, e.severity)
                                               for e in p.diary.effects)
             rows["clear_day"].extend((pid, iso[d]) for d in sorted(p.diary.clear_days))
@@ -267,16 +284,10 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
                          "VALUES (?, ?, ?, ?, ?)", rows["medication"])
         conn.executemany("INSERT INTO chemo_session (id, patient_id, start_date, end_date) "
                          "VALUES (?, ?, ?, ?)", rows["chemo_session"])
-        conn.executemany("INSERT INTO dose_entry (patient_id, day, taken, mg, time, "
-                         "above_max_confirmed) VALUES (?, ?, ?, ?, ?, 0)", rows["dose_entry"])
-        conn.executemany("INSERT INTO side_effect_report (patient_id, day, name, severity) "
-                         "VALUES (?, ?, ?, ?)", rows["side_effect_report"])
-        conn.executemany("INSERT INTO clear_day (patient_id, day) VALUES (?, ?)",
-                         rows["clear_day"])
-        conn.executemany("INSERT INTO symptom_score (patient_id, day, symptom, value) "
-                         "VALUES (?, ?, ?, ?)", rows["symptom_score"])
-        conn.executemany("INSERT INTO note (patient_id, day, text) VALUES (?, ?, ?)",
-                         rows["note"])
+        for table, columns in DIARY_TABLES.items():
+            marks = ", ".join("?" * len(columns))
+            conn.executemany(f"INSERT INTO stage.{table} ({', '.join(columns)}) "
+                             f"VALUES ({marks})", rows[table])
         conn.executemany(AUDIT_SQL, rows["audit_entry"])
         conn.execute("COMMIT")
         for key, value in rows.items():
@@ -285,6 +296,18 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
         if done % 500 == 0 or done == patients:
             say(f"  {done} patients, {sum(counts.values()):,} rows, "
                 f"{time.perf_counter() - started:.0f} s")
+    # A real clinic's diary grows day by day for every patient at once, so one patient's rows
+    # are spread over the whole table; copying the staged rows in day order lays them out so
+    # (a patient-by-patient layout would make reading one diary unrealistically cheap).
+    say("  laying the diary out day by day ...")
+    for table, columns in DIARY_TABLES.items():
+        cols = ", ".join(columns)
+        conn.execute("BEGIN")
+        conn.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM stage.{table} "
+                     f"ORDER BY day, patient_id, rowid")
+        conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE stage")
+    stage.unlink(missing_ok=True)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
