@@ -28,6 +28,7 @@ from tracker.locations import is_url
 # scripts, so opening an up-to-date database never has to import alembic (start-up time).
 HEAD_REVISION = "0002_patient_status"
 BUSY_TIMEOUT_MS = 30_000
+MMAP_BYTES = 1 << 30  # address space, not memory: pages are shared with the OS file cache
 
 
 class DatabaseError(Exception):
@@ -76,6 +77,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = FULL")
     cur.execute("PRAGMA foreign_keys = ON")
+    # Reads through memory-mapped I/O: a diary is read whole for every plan, and in a clinic one
+    # patient's rows lie on thousands of pages (they grow day by day beside everyone else's);
+    # mapping saves a copy per page (~2 ms of a 3-year diary read). Writes still go through the
+    # WAL, so durability is unchanged.
+    cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cur.close()
 
 
