@@ -14,6 +14,10 @@ from typing import Any
 
 from tracker.i18n import N_, Message
 
+# A treatment diary lives within these; beyond them a date is a typing slip (and the plan's
+# arithmetic would run past Python's last date).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -54,10 +58,14 @@ def parse_date(text: str, field: str) -> date:
         raise fail(field, N_("{field} must be a date written YYYY-MM-DD (got {value})."),
                    value=text)
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise fail(field, N_("{field}: {value} is not a date in the calendar."),
                    value=text) from None
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise fail(field, N_("{field} must be a date from {low} to {high} (got {value})."),
+                   value=text, low=FIRST_DATE.isoformat(), high=LAST_DATE.isoformat())
+    return parsed
 
 
 def parse_number(text: str | float, field: str) -> float:

@@ -30,6 +30,7 @@ from tracker.db import Database
 from tracker.services import CheckIn, Clinic
 
 START = date(2026, 1, 1)
+MIN_WRITES = 5
 
 
 _last_error: list[str] = []
@@ -68,7 +69,7 @@ def patient(db_path: str, pid: int, seconds: float, first: int) -> int:
     deadline = time.monotonic() + seconds
     k = 0
     worst = 0.0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or k < MIN_WRITES:  # a loaded machine still writes
         day = first + k
         began = time.monotonic()
         clinic.check_in(pid, CheckIn(day=START + timedelta(days=day), taken=True, mg=0.75,
@@ -85,7 +86,7 @@ def cli_patient(db_path: str, pid: int, seconds: float, first: int) -> int:
     deadline = time.monotonic() + seconds
     k = 0
     worst = 0.0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or k < MIN_WRITES:
         day = (START + timedelta(days=first + k)).isoformat()
         began = time.monotonic()
         problem = run_cli(["--db", db_path, "dose", "--patient", str(pid), "--date", day,

@@ -68,6 +68,7 @@ REFUSALS = [
     (["dose", "--patient", "Anna", "--date", "2026-01-02", "--mg", "nan"], "--mg", "number"),
     (["dose", "--patient", "Anna", "--date", "02/01/2026", "--mg", "1"], "--date", "YYYY-MM-DD"),
     (["dose", "--patient", "Anna", "--date", "2026-02-30", "--mg", "1"], "--date", "calendar"),
+    (["dose", "--patient", "Anna", "--date", "9999-12-31", "--mg", "1"], "--date", "2199-12-31"),
     (["dose", "--patient", "Anna", "--date", "2026-01-02", "--mg", "1", "--time", "25:00"],
      "--time", "23:59"),
     (["dose", "--patient", "Nobody", "--date", "2026-01-02", "--mg", "1"], "--patient",
