@@ -384,7 +384,7 @@ def figure_cold_start(s: Setup) -> list[Figure]:
                        lambda i: [PY, str(app)], repeats, s.env)
     screen = subprocess.run([PY, str(app), "--tracker", str(s.patient_db)], env=s.env,
                             capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    return [Figure(f"app cold start to a usable {screen} (3-year patient, headless)", a, b,
+    return [Figure(f"app cold start to a usable {screen} ({s.days}-day patient, headless)", a, b,
                    "minimal Textual app started the same way", "s", "<= 1.5x",
                    a <= 1.5 * b)]
 
@@ -414,7 +414,8 @@ def figure_dose(s: Setup) -> list[Figure]:
     heavy = heavy_imports(ldn("--db", str(s.work), "dose", "--patient", "2", "--date", day,
                               "--skipped"), s.env)
     note = f"imports {', '.join(heavy)}" if heavy else "no pandas, numpy, Textual or alembic"
-    return [Figure("headless `ldn-tracker dose` (whole process, big clinic)", a, b,
+    return [Figure(f"headless `ldn-tracker dose` (whole process, {s.patients}-patient clinic)",
+                   a, b,
                    "`python -c \"import sqlalchemy\"`", "s", "<= 2x", a <= 2 * b, note)]
 
 
@@ -455,9 +456,9 @@ def figure_check_in(s: Setup) -> list[Figure]:
     floor = commit_floor(OUT / "floor.db")
     base = median_ms(floor, repeats, warmup=2)
     db.dispose()
-    return [Figure("check-in committed (dose + 2 effects + 1 score, Clinic.check_in, big "
-                   "clinic)", ms, base, "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms",
-                   "< 20 ms", ms < 20)]
+    return [Figure("check-in committed (dose + 2 effects + 1 score, Clinic.check_in, "
+                   f"{s.patients}-patient clinic)", ms, base,
+                   "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "< 20 ms", ms < 20)]
 
 
 FIGURES: dict[str, Callable[[Setup], list[Figure]]] = {
