@@ -46,7 +46,12 @@ def _kill_after(proc: subprocess.Popen[str], delay: float) -> list[str]:
         raise AssertionError(f"writer did not start: {first!r} {err}")
     time.sleep(delay)
     os.kill(proc.pid, signal.SIGKILL)
-    out, err = proc.communicate(timeout=30)
+    # Not communicate(): it reads the raw pipe and would drop lines readline() already
+    # buffered (a "B" line written right after "ready" vanished that way).
+    out = proc.stdout.read()
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL, err
     assert "Traceback" not in err, err
     return out.splitlines()
