@@ -347,3 +347,29 @@ async def test_c_in_the_patient_app_opens_the_clinic_in_either_language(
             assert isinstance(app.screen, ClinicScreen)
     finally:
         db.dispose()
+
+
+async def test_the_next_day_stored_rows_show_at_once_and_are_refreshed_behind(
+        clinic_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.models import PatientStatus
+    from tracker.screens.clinic import ClinicScreen
+
+    # A day later every stored row is stale: Bo's reduction week and Anna's flags are as of
+    # yesterday until the background refresh has recomputed them.
+    monkeypatch.setenv("LDN_TRACKER_TODAY", (TODAY + timedelta(days=1)).isoformat())
+    seen: list[ClinicScreen.Loaded] = []
+
+    def hook(message: Any) -> None:
+        if isinstance(message, ClinicScreen.Loaded) and all(m is not message for m in seen):
+            seen.append(message)  # (the hook sees a message again as it bubbles)
+
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await settle(pilot)
+        # Dag never wrote anything, so he had no row: computed before the first showing.
+        assert [m.refreshing for m in seen] == [3, 0]
+        assert all(len(m.rows) == 4 for m in seen)
+        assert "updating" not in str(app.screen.query_one("#cohort-info", Static).render())
+        with app.db.read() as session:
+            days = {s.computed_for for s in session.query(PatientStatus)}
+        assert days == {TODAY + timedelta(days=1)}

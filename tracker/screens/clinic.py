@@ -92,9 +92,9 @@ def clinician(clinic: Clinic) -> Clinic:
     return Clinic(clinic.db, actor=f"clinician:{user}")
 
 
-def cohort_rows(clinic: Clinic) -> list[CohortRow]:
+def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
     rows = []
-    for info, status in clinic.cohort_status():
+    for info, status in clinic.cohort_status(refresh_stale=refresh_stale):
         rows.append(CohortRow(
             id=info.id, name=info.name, protocol=info.protocol, phase=status.phase,
             dose_mg=status.dose_mg, adherence_30d=status.adherence_30d,
@@ -146,6 +146,7 @@ class ClinicScreen(TrackerScreen):
     class Loaded(Message):
         rows: list[CohortRow]
         error: str | None = None
+        refreshing: int = 0  # rows from an earlier day, being recomputed in the background
 
     def __init__(self, clinic: Clinic) -> None:
         super().__init__()
@@ -154,6 +155,7 @@ class ClinicScreen(TrackerScreen):
         self.sort_key = "flags"
         self.reverse = False
         self.loaded = False
+        self.refreshing = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,12 +185,18 @@ class ClinicScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="cohort")
     def load(self) -> None:
+        # The stored rows at once (only patients without any row are computed first); rows
+        # from an earlier day are recomputed afterwards, here in the worker, and shown again.
         try:
-            rows = cohort_rows(self.clinic)
+            self.clinic.refresh_status(self.clinic.stale_status(missing_only=True))
+            stale = self.clinic.stale_status()
+            self.post_message(self.Loaded(cohort_rows(self.clinic, refresh_stale=False),
+                                          refreshing=len(stale)))
+            if stale:
+                self.clinic.refresh_status(stale)
+                self.post_message(self.Loaded(cohort_rows(self.clinic, refresh_stale=False)))
         except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
             self.post_message(self.Loaded([], error=f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.Loaded(rows))
 
     @on(Loaded)
     def show_rows(self, message: Loaded) -> None:
@@ -197,6 +205,7 @@ class ClinicScreen(TrackerScreen):
                 _("Could not read the clinic: {error}").format(error=message.error))
             return
         self.rows = message.rows
+        self.refreshing = message.refreshing
         self.loaded = True
         self.fill()
 
@@ -217,10 +226,13 @@ class ClinicScreen(TrackerScreen):
         order = _("descending") if self.reverse else _("ascending")
         if self.sort_key == "flags":
             order = _("fewest first") if self.reverse else _("most first")
-        self.query_one("#cohort-info", Static).update(
-            _("{n} patients, {flagged} flagged · sorted by {column} ({order}) · "
-              "Enter reviews a patient").format(
-                n=len(self.rows), flagged=flagged, column=_(heading), order=order))
+        info = _("{n} patients, {flagged} flagged · sorted by {column} ({order}) · "
+                 "Enter reviews a patient").format(
+                    n=len(self.rows), flagged=flagged, column=_(heading), order=order)
+        if self.refreshing:
+            info += " · " + _("updating {n} rows from an earlier day…").format(
+                n=self.refreshing)
+        self.query_one("#cohort-info", Static).update(info)
 
     @staticmethod
     def cells(row: CohortRow) -> list[Any]:
