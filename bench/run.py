@@ -447,18 +447,35 @@ def figure_check_in(s: Setup) -> list[Figure]:
     repeats = 10 if s.quick else 25
     pids = iter(range(s.patients, 0, -1))  # the dose figure takes patients from the front
 
+    from sqlalchemy import event
+
+    commits: list[float] = []
+    event.listen(db.sessions, "after_commit", lambda _session: commits.append(
+        time.perf_counter()))
+    to_commit: list[float] = []
+
     def check_in() -> None:
+        commits.clear()
+        began = time.perf_counter()
         clinic.check_in(next(pids), CheckIn(day=s.today, taken=True, mg=0.75, time="21:00",
                                             effects={"headache": 1, "nausea": 2},
                                             scores={"pain": 4}))
+        to_commit.append((commits[0] - began) * 1000)  # the diary's own transaction
 
-    ms = median_ms(check_in, repeats, warmup=2)
+    whole = median_ms(check_in, repeats, warmup=2)
+    committed = statistics.median(to_commit[2:])
     floor = commit_floor(OUT / "floor.db")
     base = median_ms(floor, repeats, warmup=2)
     db.dispose()
-    return [Figure("check-in committed (dose + 2 effects + 1 score, Clinic.check_in, "
-                   f"{s.patients}-patient clinic)", ms, base,
-                   "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "< 20 ms", ms < 20)]
+    what = f"dose + 2 effects + 1 score, Clinic.check_in, {s.patients}-patient clinic"
+    return [
+        Figure(f"check-in committed ({what})", committed, base,
+               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "< 20 ms", committed < 20),
+        Figure(f"check-in call returned, with the cohort status refreshed and the alerts to "
+               f"show ({what})", whole, base,
+               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "–", None,
+               "a second transaction after the commit; not a target"),
+    ]
 
 
 FIGURES: dict[str, Callable[[Setup], list[Figure]]] = {

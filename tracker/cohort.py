@@ -38,7 +38,9 @@ def adherence(plan: Plan, diary: Diary, today: date, days: int | None) -> float 
     return sum(1 for d in planned if d in taken) / len(planned)
 
 
-OUTLOOK_DAYS = 400  # how far ahead the next step-up is looked for
+# How far ahead the next step-up is looked for: two capsule steps that deliver the same dose
+# (nominal 2.25 and 2.75 mg are both a 2 mg capsule) put the next rise two intervals away.
+OUTLOOK_DAYS = 120
 
 
 def next_step(plan: Plan, today: date) -> PlannedDay | None:

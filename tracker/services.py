@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.clinical.model import (
@@ -55,6 +55,7 @@ from tracker.models import (
 from tracker.validation import ValidationError, fail, parse_time, require_text, today
 
 GENESIS_HASH = "0" * 64
+STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
 STATUS_BATCH = 20  # derived status rows refreshed per transaction
 AUDITED_PATIENT_FIELDS = (
     "name", "condition", "protocol", "start_date", "start_mg", "start_days", "step_mg",
@@ -505,10 +506,20 @@ class Clinic:
             patient = self._patient(session, patient_id)
             entry = self.validate_check_in(patient, entry)
             self._write_check_in(session, patient, entry)
-            # One diary read and one plan serve both the status row and the alerts shown.
+            self._mark_status_stale(session, patient.id)
+        # The diary is committed. The derived status and the alerts follow in a second short
+        # transaction (one diary read and one plan serve both); should it not happen, the row
+        # is marked stale and the cohort view recomputes it.
+        with self.db.write() as session:
+            patient = self._patient(session, patient_id)
             plan, gone = self._refresh_status(session, patient,
                                               alerts_until=self._alerts_horizon(entry.day))
         return self._alerts_near(plan, gone, entry.day)
+
+    @staticmethod
+    def _mark_status_stale(session: Session, patient_id: int) -> None:
+        session.execute(update(PatientStatus).where(PatientStatus.patient_id == patient_id)
+                        .values(computed_for=STALE_STATUS_DAY))
 
     def _write_check_in(self, session: Session, patient: Patient, entry: CheckIn) -> None:
         pid, day, why = patient.id, entry.day, entry.reason

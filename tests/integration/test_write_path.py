@@ -227,3 +227,28 @@ def test_an_emptied_note_is_deleted_with_its_text_kept_in_the_audit_trail(
     deleted = [a for a in clinic.audit_trail(pid) if a.action == "delete"]
     assert len(deleted) == 1 and "felt dizzy" in (deleted[0].old_value or "")
     assert deleted[0].reason == "wrong day"
+
+
+def test_a_check_in_is_committed_before_the_derived_status_and_never_left_stale(
+        clinic, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.services import CheckIn, Clinic
+    from tracker.validation import today
+
+    pid = clinic.add_patient(name="S", condition="MS", start=date(2026, 1, 1))
+    clinic.check_in(pid, CheckIn(day=date(2026, 1, 2), taken=True, mg=0.75))
+    [(_info, status)] = clinic.cohort_status(refresh_stale=False)
+    assert status.computed_for == today() and status.last_entry == date(2026, 1, 2)
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the process died after the diary was committed")
+
+    monkeypatch.setattr(Clinic, "_refresh_status", interrupted)
+    with pytest.raises(RuntimeError):
+        clinic.check_in(pid, CheckIn(day=date(2026, 1, 3), taken=True, mg=0.75))
+    monkeypatch.undo()
+    assert clinic.day_entries(pid, date(2026, 1, 3)).taken is True
+    assert clinic.stale_status() == [pid]
+    [(_info, status)] = clinic.cohort_status()
+    assert status.last_entry == date(2026, 1, 3)
