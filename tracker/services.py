@@ -666,11 +666,16 @@ class Clinic:
     def plan(self, patient_id: int, until: date | None = None,
              on: date | None = None) -> Plan:
         """The plan from its start to ``until`` (default: 4 weeks after today)."""
+        return self.plan_and_diary(patient_id, until, on)[0]
+
+    def plan_and_diary(self, patient_id: int, until: date | None = None,
+                       on: date | None = None) -> tuple[Plan, Diary]:
+        """The plan and the diary it was computed from, read once."""
         from tracker.clinical import compute_plan
 
         settings, diary = self.inputs(patient_id)
         now = on or today()
-        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now)
+        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now), diary
 
     def dismissed(self, session: Session, patient_id: int) -> set[tuple[str, date]]:
         return {(c, d) for c, d in session.execute(

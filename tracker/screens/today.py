@@ -47,8 +47,8 @@ class DayView:
 def load_day(clinic: Clinic, patient_id: int, day: date) -> DayView:
     """Read everything for one day (runs in a worker thread)."""
     patient = clinic.patient(patient_id)
-    plan = clinic.plan(patient_id, until=max(day, today()) + timedelta(days=120), on=today())
-    _settings, diary = clinic.inputs(patient_id)
+    plan, diary = clinic.plan_and_diary(patient_id, until=max(day, today()) + timedelta(days=120),
+                                        on=today())
     known_effects = {t.key for t in SIDE_EFFECTS}
     known_symptoms = {t.key for t in SYMPTOMS}
     own_effects = list(dict.fromkeys(e.name for e in diary.effects
