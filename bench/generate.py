@@ -176,14 +176,14 @@ class AuditChain:
     """Audit rows for the setup inserts, hashed exactly as the services code hashes them."""
 
     def __init__(self) -> None:
-        from tracker.services import GENESIS_HASH
+        from tracker.audit import GENESIS_HASH
 
         self.prev = GENESIS_HASH
         self.rows: list[tuple] = []
         self.at = datetime(TODAY.year - 3, 1, 1, 9, 0)
 
     def insert(self, table: str, row_id: int, patient_id: int, values: dict) -> None:
-        from tracker.services import audit_hash
+        from tracker.audit import audit_hash
 
         entry = SimpleNamespace(at=self.at, actor="import", action="insert", table_name=table,
                                 row_id=row_id, patient_id=patient_id, field="*",

@@ -8,16 +8,16 @@ Corrections never erase: the previous value stays in the audit trail with who, w
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tracker import audit
+from tracker.audit import VerifyResult, utcnow
 from tracker.clinical.model import (
     HARD_LIMIT_MG,
     Alert,
@@ -54,7 +54,6 @@ from tracker.models import (
 )
 from tracker.validation import ValidationError, fail, parse_time, require_text, today
 
-GENESIS_HASH = "0" * 64
 STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
 STATUS_BATCH = 20  # derived status rows refreshed per transaction
 AUDITED_PATIENT_FIELDS = (
@@ -101,41 +100,6 @@ class CheckIn:
     reason: str | None = None  # why, when this corrects an earlier entry
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    rows: int
-    first_bad_id: int | None = None
-    problem: str | None = None
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _plain(value: Any) -> str | None:
-    """Audit values as text: ISO dates, plain numbers, true/false."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def audit_hash(prev_hash: str, entry: AuditEntry) -> str:
-    payload = json.dumps(
-        [prev_hash, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.action,
-         entry.table_name, entry.row_id, entry.patient_id, entry.field, entry.old_value,
-         entry.new_value, entry.reason],
-        ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 class Clinic:
     """The clinic's records in one database, as seen by one actor (patient or clinician)."""
 
@@ -147,31 +111,13 @@ class Clinic:
 
     def _audit(self, session: Session, action: str, row: Any, fields: dict[str, tuple[Any, Any]],
                reason: str | None = None) -> None:
-        if session.get_bind().dialect.name == "postgresql":
-            # One writer at a time extends the hash chain.
-            session.execute(select(func.pg_advisory_xact_lock(7_041_966)))
-        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-        prev = prev or GENESIS_HASH
-        patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
-        at = _utcnow()
-        for name, (old, new) in fields.items():
-            entry = AuditEntry(
-                at=at, actor=self.actor, action=action, table_name=row.__tablename__,
-                row_id=row.id, patient_id=patient_id, field=name, old_value=_plain(old),
-                new_value=_plain(new), reason=reason, prev_hash=prev, hash="",
-            )
-            entry.hash = audit_hash(prev, entry)
-            prev = entry.hash
-            session.add(entry)
-        session.flush()
+        audit.append(session, self.actor, action, row, fields, reason)
 
     def _insert(self, session: Session, row: Any, reason: str | None = None) -> None:
         session.add(row)
         session.flush()
-        values = {c.key: getattr(row, c.key) for c in row.__table__.columns
-                  if c.key not in ("id", "created_at")}
-        self._audit(session, "insert", row, {"*": (None, json.dumps(
-            {k: _plain(v) for k, v in values.items()}, ensure_ascii=False))}, reason)
+        self._audit(session, "insert", row,
+                    {"*": (None, audit.row_values(row, skip=("id", "created_at")))}, reason)
 
     def _update(self, session: Session, row: Any, changes: dict[str, Any],
                 reason: str | None) -> bool:
@@ -185,63 +131,14 @@ class Clinic:
         return True
 
     def _delete(self, session: Session, row: Any, reason: str | None) -> None:
-        values = {c.key: _plain(getattr(row, c.key)) for c in row.__table__.columns}
-        self._audit(session, "delete", row, {"*": (json.dumps(values, ensure_ascii=False),
-                                                   None)}, reason)
+        self._audit(session, "delete", row, {"*": (audit.row_values(row), None)}, reason)
         session.delete(row)
         session.flush()
 
     def verify_audit(self) -> VerifyResult:
-        """Recompute the hash chain; name the first row changed, removed or reordered.
-
-        Rows are read in id order. A row whose content no longer gives its stored hash was
-        changed. A row that does not point at the hash of the row before it tells what happened
-        in between: its ``prev_hash`` is the hash of another row still in the table (rows were
-        reordered: this one is out of place), or of no row at all (the row before it was
-        changed and its hash recomputed, or, where ids are missing, rows were removed).
-        Removing rows from the *end* of the chain cannot be seen from the chain alone.
-        """
-        prev = GENESIS_HASH
-        count = 0
-        last_id = 0
+        """Recompute the hash chain; name the first row changed, removed or reordered."""
         with self.db.read() as session:
-            for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))\
-                    .yield_per(2000):
-                count += 1
-                if audit_hash(entry.prev_hash, entry) != entry.hash:
-                    return VerifyResult(False, count, entry.id,
-                                        f"audit row {entry.id} was changed (its content no "
-                                        f"longer matches its hash)")
-                if entry.prev_hash != prev:
-                    return self._chain_break(session, entry, last_id, count)
-                prev = entry.hash
-                last_id = entry.id
-        return VerifyResult(True, count)
-
-    @staticmethod
-    def _chain_break(session: Session, entry: AuditEntry, last_id: int,
-                     count: int) -> VerifyResult:
-        """Explain why ``entry`` does not follow the row before it (``last_id``, 0: none)."""
-        home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)
-                              .order_by(AuditEntry.id).limit(1))
-        if home is not None:
-            return VerifyResult(False, count, entry.id,
-                                f"audit row {entry.id} is out of order: it was written right "
-                                f"after row {home}, not after row {last_id or 'none'} "
-                                f"(rows reordered)")
-        if entry.id > last_id + 1:
-            first, last = last_id + 1, entry.id - 1
-            which = f"row {first}" if first == last else f"rows {first} to {last}"
-            return VerifyResult(False, count, first,
-                                f"audit {which} before row {entry.id} was removed "
-                                f"(row {entry.id} points at a row that is gone)")
-        if last_id == 0:
-            return VerifyResult(False, count, entry.id,
-                                f"audit row {entry.id} was changed (it is the first row but "
-                                f"does not start the chain)")
-        return VerifyResult(False, count, last_id,
-                            f"audit row {last_id} was changed and its hash recomputed "
-                            f"(row {entry.id} still points at the original)")
+            return audit.verify(session)
 
     def audit_trail(self, patient_id: int) -> list[AuditEntry]:
         with self.db.read() as session:
@@ -730,7 +627,7 @@ class Clinic:
             if exists is None:
                 self._insert(session, AlertDismissal(
                     patient_id=patient_id, code=code, day=day, reason=why, actor=self.actor,
-                    at=_utcnow()), why)
+                    at=utcnow()), why)
             self._refresh_status(session, patient)
 
     # -- the cohort's derived status ---------------------------------------------------------
@@ -756,11 +653,11 @@ class Clinic:
         values = status_values(plan, diary, now, gone)
         row = session.get(PatientStatus, patient.id)
         if row is None:
-            session.add(PatientStatus(patient_id=patient.id, computed_at=_utcnow(), **values))
+            session.add(PatientStatus(patient_id=patient.id, computed_at=utcnow(), **values))
         else:
             for key, value in values.items():
                 setattr(row, key, value)
-            row.computed_at = _utcnow()
+            row.computed_at = utcnow()
         session.flush()
         if alerts_until is not None and alerts_until > horizon:
             plan = compute_plan(settings, diary, alerts_until, today=now)

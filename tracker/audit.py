@@ -1,0 +1,135 @@
+"""The append-only, hash-chained audit trail: one row per changed field, who, when and why.
+
+Each row's SHA-256 hash covers its content and the previous row's hash, so a row changed,
+removed or reordered breaks the chain, and :func:`verify` names it. The database itself
+refuses UPDATE and DELETE on the table (triggers created by the migrations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import AuditEntry, Patient
+
+GENESIS_HASH = "0" * 64
+PG_CHAIN_LOCK = 7_041_966  # advisory lock: one writer at a time extends the chain
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    rows: int
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _plain(value: Any) -> str | None:
+    """Audit values as text: ISO dates, plain numbers, true/false."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def audit_hash(prev_hash: str, entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [prev_hash, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.action,
+         entry.table_name, entry.row_id, entry.patient_id, entry.field, entry.old_value,
+         entry.new_value, entry.reason],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(session: Session, actor: str, action: str, row: Any,
+           fields: dict[str, tuple[Any, Any]], reason: str | None = None) -> None:
+    """Audit rows for ``row``'s changed ``fields`` (name: (old, new)), chained to the last."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(PG_CHAIN_LOCK)))
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    prev = prev or GENESIS_HASH
+    patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
+    at = utcnow()
+    for name, (old, new) in fields.items():
+        entry = AuditEntry(
+            at=at, actor=actor, action=action, table_name=row.__tablename__,
+            row_id=row.id, patient_id=patient_id, field=name, old_value=_plain(old),
+            new_value=_plain(new), reason=reason, prev_hash=prev, hash="",
+        )
+        entry.hash = audit_hash(prev, entry)
+        prev = entry.hash
+        session.add(entry)
+    session.flush()
+
+
+def row_values(row: Any, skip: tuple[str, ...] = ()) -> str:
+    """A whole row as JSON text, for the audit rows of an insert or a delete."""
+    return json.dumps({c.key: _plain(getattr(row, c.key)) for c in row.__table__.columns
+                       if c.key not in skip}, ensure_ascii=False)
+
+
+def verify(session: Session) -> VerifyResult:
+    """Recompute the hash chain; name the first row changed, removed or reordered.
+
+    Rows are read in id order. A row whose content no longer gives its stored hash was
+    changed. A row that does not point at the hash of the row before it tells what happened
+    in between: its ``prev_hash`` is the hash of another row still in the table (rows were
+    reordered: this one is out of place), or of no row at all (the row before it was
+    changed and its hash recomputed, or, where ids are missing, rows were removed).
+    Removing rows from the *end* of the chain cannot be seen from the chain alone.
+    """
+    prev = GENESIS_HASH
+    count = 0
+    last_id = 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+        count += 1
+        if audit_hash(entry.prev_hash, entry) != entry.hash:
+            return VerifyResult(False, count, entry.id,
+                                f"audit row {entry.id} was changed (its content no "
+                                f"longer matches its hash)")
+        if entry.prev_hash != prev:
+            return _chain_break(session, entry, last_id, count)
+        prev = entry.hash
+        last_id = entry.id
+    return VerifyResult(True, count)
+
+
+def _chain_break(session: Session, entry: AuditEntry, last_id: int,
+                 count: int) -> VerifyResult:
+    """Explain why ``entry`` does not follow the row before it (``last_id``, 0: none)."""
+    home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)
+                          .order_by(AuditEntry.id).limit(1))
+    if home is not None:
+        return VerifyResult(False, count, entry.id,
+                            f"audit row {entry.id} is out of order: it was written right "
+                            f"after row {home}, not after row {last_id or 'none'} "
+                            f"(rows reordered)")
+    if entry.id > last_id + 1:
+        first, last = last_id + 1, entry.id - 1
+        which = f"row {first}" if first == last else f"rows {first} to {last}"
+        return VerifyResult(False, count, first,
+                            f"audit {which} before row {entry.id} was removed "
+                            f"(row {entry.id} points at a row that is gone)")
+    if last_id == 0:
+        return VerifyResult(False, count, entry.id,
+                            f"audit row {entry.id} was changed (it is the first row but "
+                            f"does not start the chain)")
+    return VerifyResult(False, count, last_id,
+                        f"audit row {last_id} was changed and its hash recomputed "
+                        f"(row {entry.id} still points at the original)")
