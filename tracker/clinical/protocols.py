@@ -151,14 +151,49 @@ _ALIASES: dict[str, str] = {
     "oesophageal cancer": "oesophageal_oral_cancer",
     "esophageal cancer": "oesophageal_oral_cancer",
     "pain": "chronic_pain",
+    "borrelia disease": "lyme",
+    "lyme borreliosis": "lyme",
+    "complex regional pain syndrome": "crps",
+    "kompleks regionalt smertesyndrom": "crps",
+    "neuropathic pain": "nerve_pain",
+    "neuropatiske smerter": "nerve_pain",
+    "arthrosis": "osteoarthritis",
+    "slidgigt": "osteoarthritis",
+    "chronic fatigue syndrome": "cfs_me",
+    "myalgic encephalomyelitis": "cfs_me",
+    "kronisk træthedssyndrom": "cfs_me",
+    "crohn": "ibd",
+    "crohns": "ibd",
+    "crohn's disease": "ibd",
+    "morbus crohn": "ibd",
+    "ulcerative colitis": "ibd",
+    "colitis ulcerosa": "ibd",
+    "rheumatoid arthritis": "arthritis",
+    "leddegigt": "arthritis",
+    "type i diabetes": "type1_diabetes",
+    "polycystic ovary syndrome": "pcos",
+    "systemic sclerosis": "scleroderma",
+    "premenstrual dysphoric disorder": "pmdd",
+    "kidney cancer": "renal_cell_cancer",
+    "renal cell carcinoma": "renal_cell_cancer",
+    "stomach cancer": "duodenal_gastric_cancer",
+    "bowel cancer": "colorectal_cancer",
+    "tarmkræft": "colorectal_cancer",
+    "brain tumour": "glioblastoma",
+    "myeloma": "multiple_myeloma",
+    "angst": "anxiety",
 }
 
 
+_PUNCTUATION = str.maketrans({c: " " for c in "_-/(),.;:"} | {"'": None, "’": None})
+
+
 def _fold(text: str) -> str:
-    """Case- and accent-insensitive key: "Sjögren's" and "sjogren's" compare equal."""
+    """Case-, accent- and punctuation-insensitive key: "Graves' disease", "graves disease"
+    and "GRAVES DISEASE" compare equal, as do "Sjögren's" and "sjogrens"."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.replace("_", " ").split())
+    return " ".join(stripped.translate(_PUNCTUATION).split())
 
 
 _BY_NAME: dict[str, Condition] = {}
