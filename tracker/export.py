@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -67,14 +67,35 @@ def format_cell(value: Any, decimal_mark: str = ".") -> str:
     return neutralise(str(value))
 
 
+def format_column(column: pd.Series, decimal_mark: str = ".") -> list[str]:
+    """Every cell of ``column`` as :func:`format_cell` writes it, a whole column at a time.
+
+    A column of one plain dtype (numbers, booleans, dates, pandas text) is formatted once per
+    distinct value and the texts spread back over the rows, so the output is ``format_cell``'s
+    by construction; a missing value is empty in every such dtype. Anything else (``object``
+    columns mixing types, where ``1``, ``1.0`` and ``True`` would share one distinct value) is
+    formatted cell by cell.
+    """
+    dtype = column.dtype
+    if dtype.kind in "biufM" or isinstance(dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        texts = np.array([format_cell(u, decimal_mark) for u in uniques] + [""], dtype=object)
+        result: list[str] = texts[codes].tolist()  # code -1 (missing) takes the last: ""
+        return result
+    return [format_cell(v, decimal_mark) for v in column.tolist()]
+
+
 def csv_text(frame: pd.DataFrame, dialect: str = "standard") -> str:
     """The frame as CSV text in ``dialect`` (header row first, no index)."""
     separator, decimal_mark, _encoding, newline = _settings(dialect)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator=newline)
     writer.writerow([format_cell(str(c), decimal_mark) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([format_cell(v, decimal_mark) for v in row])
+    columns = [format_column(frame.iloc[:, i], decimal_mark) for i in range(frame.shape[1])]
+    if columns:
+        writer.writerows(zip(*columns, strict=True))
+    else:
+        writer.writerows([] for _ in range(len(frame)))
     return buffer.getvalue()
 
 
@@ -128,9 +149,39 @@ def export_frames(
     nothing.
     """
     _settings(dialect)
-    for key in frames:
-        if not key or key.startswith(".") or "/" in key or "\\" in key or key != key.strip():
-            raise ValueError(f"not a file name: {key!r}")
+    _check_keys(frames)
     directory = Path(out_dir)
     make_private_dir(directory)
     return [write_csv(frame, directory / f"{key}.csv", dialect) for key, frame in frames.items()]
+
+
+def _check_keys(keys: Iterable[str]) -> None:
+    for key in keys:
+        if not key or key.startswith(".") or "/" in key or "\\" in key or key != key.strip():
+            raise ValueError(f"not a file name: {key!r}")
+
+
+class CsvTables:
+    """CSV files built row by row from cells already formatted as text (``format_cell``'s
+    output), each kept in memory until :meth:`write` puts them all in place: the bulk export's
+    way to the same bytes as :func:`export_frames` without a DataFrame per table."""
+
+    def __init__(self, columns: Mapping[str, Sequence[str]], dialect: str = "standard") -> None:
+        separator, self.decimal_mark, self.encoding, newline = _settings(dialect)
+        _check_keys(columns)
+        self._buffers = {key: io.StringIO() for key in columns}
+        self.writers = {key: csv.writer(buffer, delimiter=separator, lineterminator=newline)
+                        for key, buffer in self._buffers.items()}
+        for key, names in columns.items():
+            self.writers[key].writerow([format_cell(str(c), self.decimal_mark) for c in names])
+
+    def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write each table to ``<out_dir>/<key>.csv`` (0600, atomically); returns the paths."""
+        directory = Path(out_dir)
+        make_private_dir(directory)
+        written = []
+        for key, buffer in self._buffers.items():
+            target = directory / f"{key}.csv"
+            write_private(target, buffer.getvalue().encode(self.encoding))
+            written.append(target)
+        return written

@@ -1,0 +1,79 @@
+"""``export --all``'s bulk path writes byte for byte the files of the plain per-patient path
+(``patient_frames`` concatenated, written by ``export_frames``): same columns, rows, order,
+number and date formatting, formula guard, in both dialects, for all patients and for one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tracker.review import EXPORT_FILES, _export_patients_reference, export_patients
+from tracker.services import CheckIn, Clinic
+
+from .conftest import add_patient
+
+TODAY = date(2026, 2, 20)
+PAYLOADS = ("=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")',
+            'quote " and, comma; semi', "line\nbreak")
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
+
+
+def populate(clinic: Clinic) -> list[int]:
+    start = date(2026, 1, 1)
+    anna = add_patient(clinic, "=Anna+1", start=start)
+    bo = add_patient(clinic, "Bo Ærø", start=start + timedelta(days=3),
+                     formulation="liquid", concentration_mg_ml=1.0)
+    quiet = add_patient(clinic, "Quiet", start=start + timedelta(days=30))  # no diary at all
+    cleo = add_patient(clinic, "-Cleo", start=start, condition="crohns")
+    for n in range(40):
+        d = start + timedelta(days=n)
+        payload = PAYLOADS[n % len(PAYLOADS)]
+        if n % 9 == 4:  # nothing that day but a note
+            clinic.check_in(anna, CheckIn(day=d, note=payload))
+            continue
+        effects = {"headache": 2} if 5 <= n <= 10 else {}
+        if n == 20:
+            effects = {payload: 3, "nausea": 1}
+        clinic.check_in(anna, CheckIn(
+            day=d, taken=n % 7 != 3, mg=None if n % 7 == 3 else 0.75,
+            time=None if n % 5 == 0 else f"{8 + n % 12:02d}:{n % 60:02d}",
+            effects=effects, no_side_effects=not effects and n % 4 == 0,
+            scores={"pain": (n * 3) % 11, "fatigue": (n * 7) % 11, payload: n % 11},
+            note=payload if n % 6 == 0 else None))
+        if n >= 3:
+            clinic.check_in(bo, CheckIn(
+                day=d, taken=n % 10 != 0, mg=None if n % 10 == 0 else 0.375,
+                effects={"insomnia": 2} if 12 <= n <= 17 else {},
+                no_side_effects=n % 3 == 0 and not 12 <= n <= 17,
+                scores={"pain": n % 11}, note="-0.5 mg?" if n % 8 == 0 else None))
+        if n % 2 == 0:
+            clinic.check_in(cleo, CheckIn(day=d, taken=True, mg=1.5 if n > 20 else 0.5,
+                                          scores={"diarrhoea": n % 11}))
+    clinic.add_medication(cleo, "tramadol", start + timedelta(days=5))
+    clinic.add_medication(anna, "@paracetamol")
+    return [anna, bo, quiet, cleo]
+
+
+@pytest.mark.parametrize("dialect", ["standard", "excel-da"])
+def test_bulk_export_is_byte_identical_to_the_per_patient_export(
+        clinic: Clinic, tmp_path: Path, dialect: str) -> None:
+    ids = populate(clinic)
+    for name, chosen in (("all", ids), ("one", ids[:1]), ("liquid", ids[1:2]),
+                         ("empty", ids[2:3]), ("reordered", ids[::-1])):
+        reference = _export_patients_reference(clinic, chosen, tmp_path / f"ref-{name}",
+                                               dialect)
+        bulk = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", dialect)
+        assert [p.name for p in bulk] == [p.name for p in reference] == \
+            [f"{key}.csv" for key in EXPORT_FILES]
+        for ours, theirs in zip(bulk, reference, strict=True):
+            assert ours.read_bytes() == theirs.read_bytes(), (name, ours.name)
+            assert ours.stat().st_mode & 0o777 == 0o600
+    raw = (tmp_path / "bulk-all" / "doses.csv").read_bytes()
+    assert b"'=1+1" in raw and b"'=Anna+1" in raw and b"-0.5 mg?" in raw
+    assert (tmp_path / "bulk-all" / "doses.csv").read_bytes().count(b"\n") > 80
