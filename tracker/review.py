@@ -167,25 +167,15 @@ def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str
     return out
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    import pandas as pd
-
-    filled = [f for f in frames if len(f)]
-    if not filled:
-        return frames[0]
-    if len(filled) == 1:
-        return filled[0]
-    return pd.concat(filled, ignore_index=True)
-
-
 def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
                     dialect: str = "standard") -> list[Path]:
     """Write the six CSV files of SPEC §9 for ``ids`` into ``out_dir``; one set of files for
     any number of patients, every row naming its patient. Returns the files written.
 
     All the tables are built before the first file is written, so a failing patient writes
-    nothing. The files are byte for byte those of :func:`_export_patients_reference` (the
-    tables of :func:`patient_frames` concatenated and written by ``export_frames``), built
+    nothing. The files are byte for byte those of :func:`patient_frames`' tables concatenated
+    and written by ``export_frames`` (tests/integration/test_export_bulk.py holds it to that),
+    built
     without a DataFrame per patient and table: the cells are formatted straight from the
     plan and the diary (each date and number once), the dose times and notes of all the
     patients are read with one query each; only the summary still goes through pandas.
@@ -302,19 +292,6 @@ def _all_diary_details(clinic: Clinic, ids: Sequence[int]
             if pid in wanted:
                 notes.setdefault(pid, {})[d] = t
     return times, notes
-
-
-def _export_patients_reference(clinic: Clinic, ids: Sequence[int], out_dir: Path,
-                               dialect: str = "standard") -> list[Path]:
-    """:func:`export_patients` the plain way, kept as the reference the tests hold it to:
-    :func:`patient_frames` of every patient, concatenated, written by ``export_frames``."""
-    from tracker.export import export_frames
-
-    _require(ids)
-    now = current_day()
-    per_patient = [patient_frames(clinic, pid, now) for pid in ids]
-    frames = {key: _concat([p[key] for p in per_patient]) for key in EXPORT_FILES}
-    return export_frames(frames, out_dir, dialect)
 
 
 # -- report ------------------------------------------------------------------------------------
