@@ -33,16 +33,16 @@ def effect_rows(condition: str, own: list[str], saved: dict[str, int]) -> list[R
     rows = [RatingRow(t.key, t.label, saved.get(t.key)) for t in SIDE_EFFECTS
             if t.key not in CONDITION_EFFECTS or condition in CONDITION_EFFECTS[t.key]
             or t.key in saved]
-    known = {r.key for r in rows}
-    for name in [*own, *saved]:
-        if name not in known:
-            rows.append(RatingRow(name, name, saved.get(name)))
-            known.add(name)
-    return rows
+    return _with_own(rows, own, saved)
 
 
 def score_rows(own: list[str], saved: dict[str, int]) -> list[RatingRow]:
-    rows = [RatingRow(t.key, t.label, saved.get(t.key)) for t in SYMPTOMS]
+    return _with_own([RatingRow(t.key, t.label, saved.get(t.key)) for t in SYMPTOMS],
+                     own, saved)
+
+
+def _with_own(rows: list[RatingRow], own: list[str], saved: dict[str, int]) -> list[RatingRow]:
+    """The known rows, then the patient's own names and any other saved one, once each."""
     known = {r.key for r in rows}
     for name in [*own, *saved]:
         if name not in known:
