@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.i18n import N_, Message
 from tracker.models import AuditEntry, Patient
 
 GENESIS_HASH = "0" * 64
@@ -27,7 +28,12 @@ class VerifyResult:
     ok: bool
     rows: int
     first_bad_id: int | None = None
-    problem: str | None = None
+    message: Message | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """What broke the chain, in the user's language."""
+        return self.message.render() if self.message is not None else None
 
 
 def utcnow() -> datetime:
@@ -100,9 +106,9 @@ def verify(session: Session) -> VerifyResult:
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
         count += 1
         if audit_hash(entry.prev_hash, entry) != entry.hash:
-            return VerifyResult(False, count, entry.id,
-                                f"audit row {entry.id} was changed (its content no "
-                                f"longer matches its hash)")
+            return VerifyResult(False, count, entry.id, Message(
+                N_("audit row {row} was changed (its content no longer matches its hash)"),
+                {"row": entry.id}))
         if entry.prev_hash != prev:
             return _chain_break(session, entry, last_id, count)
         prev = entry.hash
@@ -116,20 +122,22 @@ def _chain_break(session: Session, entry: AuditEntry, last_id: int,
     home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)
                           .order_by(AuditEntry.id).limit(1))
     if home is not None:
-        return VerifyResult(False, count, entry.id,
-                            f"audit row {entry.id} is out of order: it was written right "
-                            f"after row {home}, not after row {last_id or 'none'} "
-                            f"(rows reordered)")
+        return VerifyResult(False, count, entry.id, Message(
+            N_("audit row {row} is out of order: it was written right after row {home}, not "
+               "after row {last} (rows reordered)"),
+            {"row": entry.id, "home": home, "last": last_id or "-"}))
     if entry.id > last_id + 1:
         first, last = last_id + 1, entry.id - 1
-        which = f"row {first}" if first == last else f"rows {first} to {last}"
-        return VerifyResult(False, count, first,
-                            f"audit {which} before row {entry.id} was removed "
-                            f"(row {entry.id} points at a row that is gone)")
+        template = N_("audit row {first} before row {row} was removed (row {row} points at a "
+                      "row that is gone)") if first == last else \
+            N_("audit rows {first} to {last} before row {row} were removed (row {row} points "
+               "at a row that is gone)")
+        return VerifyResult(False, count, first, Message(
+            template, {"first": first, "last": last, "row": entry.id}))
     if last_id == 0:
-        return VerifyResult(False, count, entry.id,
-                            f"audit row {entry.id} was changed (it is the first row but "
-                            f"does not start the chain)")
-    return VerifyResult(False, count, last_id,
-                        f"audit row {last_id} was changed and its hash recomputed "
-                        f"(row {entry.id} still points at the original)")
+        return VerifyResult(False, count, entry.id, Message(
+            N_("audit row {row} was changed (it is the first row but does not start the "
+               "chain)"), {"row": entry.id}))
+    return VerifyResult(False, count, last_id, Message(
+        N_("audit row {last} was changed and its hash recomputed (row {row} still points at "
+           "the original)"), {"last": last_id, "row": entry.id}))
