@@ -73,8 +73,9 @@ def _frame(rows: list[dict[str, Any]], columns: Mapping[str, Any]) -> pd.DataFra
     return frame.reset_index(drop=True)
 
 
-def plan_frame(plan: Plan | Iterable[PlannedDay]) -> pd.DataFrame:
-    """One row per planned day; ``reason`` rendered, ``volume_ml`` NaN for capsules."""
+def plan_frame(plan: Plan | Iterable[PlannedDay], reasons: bool = True) -> pd.DataFrame:
+    """One row per planned day; ``reason`` rendered (empty without ``reasons``: figures that
+    never show it skip rendering a sentence a day), ``volume_ml`` NaN for capsules."""
     days = plan.days if isinstance(plan, Plan) else tuple(plan)
     rows = [
         {
@@ -82,7 +83,7 @@ def plan_frame(plan: Plan | Iterable[PlannedDay]) -> pd.DataFrame:
             "dose_mg": float(d.dose_mg),
             "nominal_mg": float(d.nominal_mg),
             "phase": d.phase,
-            "reason": d.reason.render(),
+            "reason": d.reason.render() if reasons else "",
             "needs_liquid": bool(d.needs_liquid),
             "volume_ml": float("nan") if d.volume_ml is None else float(d.volume_ml),
             "step": int(d.step),

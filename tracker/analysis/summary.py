@@ -120,7 +120,7 @@ def build_summary(
     patient: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The figures of SPEC §8 for one patient on ``today``; ``alerts`` defaults to the plan's."""
-    plan_df = plan_frame(plan)
+    plan_df = plan_frame(plan, reasons=False)
     doses_df = doses_frame(diary.doses)
     scores_df = scores_frame(diary.scores)
     status = dose_status(plan_df, today)
