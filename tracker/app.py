@@ -16,11 +16,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker
 
 from tracker.db import Database
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.locations import resolve_database
 from tracker.preferences import Preferences
+from tracker.screens.base import tell_failed_worker
 from tracker.services import Clinic, PatientInfo
 from tracker.widgets.translated import translate_bindings
 
@@ -60,7 +62,7 @@ class TrackerApp(App[int]):
         self.title = _("LDN tracker")
         self.load_patients()
 
-    @work(thread=True, exclusive=True, group="patients")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="patients")
     def load_patients(self) -> None:
         self.post_message(self.PatientsLoaded(self.clinic.list_patients()))
 
@@ -72,9 +74,12 @@ class TrackerApp(App[int]):
         remembered = self.preferences.last_patient.get(self.db_key)
         self.open_patient(remembered if remembered in ids else ids[0])
 
-    @work(thread=True, exclusive=True, group="preferences")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="preferences")
     def save_preferences(self) -> None:
         self.preferences.save()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        tell_failed_worker(self, event)
 
     # -- patients --------------------------------------------------------------------------
 

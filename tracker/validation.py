@@ -123,3 +123,15 @@ def require_text(text: str | None, field: str, max_length: int = 200) -> str:
         raise fail(field, N_("{field} must be at most {high} characters (got {value})."),
                    high=max_length, value=len(value))
     return value
+
+
+def problem_text(exc: BaseException) -> str:
+    """An error in plain words for a notification: the message of a refusal, the reason of
+    a file error, else the kind of error and its first line (never a traceback)."""
+    if isinstance(exc, ValidationError):
+        return exc.message.render()
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [""])[0]
+    return f"{type(orig).__name__}: {first}".rstrip(": ")

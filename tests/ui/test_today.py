@@ -62,3 +62,23 @@ async def test_resaving_a_changed_value_asks_why(ui_clinic: Clinic, patient_id: 
         await settle(pilot)
     assert ui_clinic.day_entries(patient_id, TODAY).effects == {"vivid_dreams": 3}
     assert ui_clinic.audit_trail(patient_id)[-1].reason == "got worse at night"
+
+
+async def test_a_failing_database_is_told_in_plain_words_and_the_app_keeps_running(
+        ui_clinic: Clinic, patient_id: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(Clinic, "check_in", disk_full)
+        await pilot.press("t", "s")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, TodayScreen)
+        told = [n.message for n in app._notifications]
+        assert any("nothing was changed" in m and "database or disk is full" in m
+                   for m in told), told
+    assert ui_clinic.day_entries(patient_id, TODAY).taken is None

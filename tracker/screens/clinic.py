@@ -26,7 +26,7 @@ from tracker.clinical.protocols import PROTOCOLS
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
 from tracker.services import Clinic
-from tracker.validation import ValidationError, today
+from tracker.validation import problem_text, today
 
 FLAG_SHORT = {
     "reduction": N_("reduction"),
@@ -104,15 +104,6 @@ def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
     return rows
 
 
-def problem_text(exc: BaseException) -> str:
-    """An error in plain words for a notification."""
-    if isinstance(exc, ValidationError):
-        return exc.message.render()
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
-
-
 def protocol_label(key: str) -> str:
     return _(PROTOCOLS[key].label) if key in PROTOCOLS else key
 
@@ -183,7 +174,7 @@ class ClinicScreen(TrackerScreen):
 
     # -- loading -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="cohort")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="cohort")
     def load(self) -> None:
         # The stored rows at once (only patients without any row are computed first); rows
         # from an earlier day are recomputed afterwards, here in the worker, and shown again.
@@ -322,7 +313,7 @@ class ClinicScreen(TrackerScreen):
             _("Directory for doses, side effects, scores, plan, alerts and summary (CSV):"),
             default, ok_label=_("Export")), chosen)
 
-    @work(thread=True, group="export")
+    @work(thread=True, exit_on_error=False, group="export")
     def export(self, ids: list[int], choice: Any) -> None:
         from tracker.review import export_patients
 

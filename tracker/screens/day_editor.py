@@ -64,7 +64,7 @@ class DayEditor(TrackerModal):
         submit_check_in(self, self.view.saved, _("You are correcting {day}. Why?").format(
             day=format_date(self.view.day)), self.save)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True)
     def save(self, entry: CheckIn) -> None:
         try:
             self.clinic.check_in(self.patient_id, entry)

@@ -86,7 +86,7 @@ class HistoryScreen(TrackerScreen):
         self.query_one(MonthCalendar).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="history")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="history")
     def load(self) -> None:
         start, marks = load_marks(self.clinic, self.patient_id, today())
         self.post_message(self.Loaded(start, marks))
@@ -104,7 +104,7 @@ class HistoryScreen(TrackerScreen):
     def opened(self, event: MonthCalendar.Opened) -> None:
         self.load_day(event.day, edit=True)
 
-    @work(thread=True, exclusive=True, group="history-day")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="history-day")
     def load_day(self, day: date, edit: bool) -> None:
         self.post_message(self.DayLoaded(load_day(self.clinic, self.patient_id, day), edit))
 

@@ -42,7 +42,7 @@ class PatientSwitcher(TrackerModal):
         super().on_mount()
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
         self.post_message(self.Loaded(self.clinic.list_patients()))
 

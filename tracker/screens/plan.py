@@ -68,7 +68,7 @@ class PlanScreen(TrackerScreen):
     def after_relabel(self) -> None:
         self.on_mount()
 
-    @work(thread=True, exclusive=True, group="plan")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="plan")
     def load(self) -> None:
         now = today()
         self.post_message(self.Loaded(self.clinic.patient(self.patient_id),

@@ -23,8 +23,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
-from tracker.screens.clinic import problem_text as _problem
 from tracker.services import Clinic
+from tracker.validation import problem_text as _problem
 from tracker.validation import today as current_day
 from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
 
@@ -181,7 +181,7 @@ class PatientReviewScreen(TrackerScreen):
 
     # -- loading -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="review")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="review")
     def load(self) -> None:
         try:
             data = build_review(self.clinic, self.patient_id)
@@ -292,7 +292,7 @@ class PatientReviewScreen(TrackerScreen):
         self.app.push_screen(DismissAlertDialog(f"{day.isoformat()} · {code}\n{text}"),
                              answered)
 
-    @work(thread=True, group="dismiss")
+    @work(thread=True, exit_on_error=False, group="dismiss")
     def dismiss_alert(self, code: str, day: date, reason: str) -> None:
         try:
             self.clinic.dismiss_alert(self.patient_id, code, day, reason)
@@ -321,7 +321,7 @@ class PatientReviewScreen(TrackerScreen):
             Path.home() / "ldn-tracker-export" / self.default_name(),
             ok_label=_("Export")), chosen)
 
-    @work(thread=True, group="export")
+    @work(thread=True, exit_on_error=False, group="export")
     def export(self, choice: Any) -> None:
         from tracker.review import export_patients
 
@@ -347,7 +347,7 @@ class PatientReviewScreen(TrackerScreen):
             Path.home() / "ldn-tracker-reports" / f"{self.default_name()}.html",
             with_dialect=False, ok_label=_("Write report")), chosen)
 
-    @work(thread=True, group="report")
+    @work(thread=True, exit_on_error=False, group="report")
     def report(self, path: Path) -> None:
         from tracker.review import write_report
 

@@ -284,7 +284,7 @@ class SetupScreen(TrackerScreen):
             return
         self.create(form)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True)
     def create(self, form: NewPatient) -> None:
         try:
             patient_id = self.clinic.add_patient(**form.values)

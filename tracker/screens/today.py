@@ -149,7 +149,7 @@ class TodayScreen(TrackerScreen):
     def after_relabel(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="today-load")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="today-load")
     def load(self) -> None:
         self.post_message(self.Loaded(load_day(self.clinic, self.patient_id, today())))
 
@@ -177,7 +177,7 @@ class TodayScreen(TrackerScreen):
         submit_check_in(self, self.view.saved,
                         _("This changes what you saved earlier today. Why?"), self.save)
 
-    @work(thread=True, exclusive=True, group="today-save")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="today-save")
     def save(self, entry: CheckIn) -> None:
         try:
             alerts = self.clinic.check_in(self.patient_id, entry)
@@ -225,7 +225,7 @@ class TodayScreen(TrackerScreen):
         self.app.push_screen(InfoDialog(page(OFF_LABEL), None if informed else
                                         _("I have read and understood this")), acknowledged)
 
-    @work(thread=True, exclusive=True, group="today-save")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="today-save")
     def acknowledge(self) -> None:
         self.clinic.update_patient(self.patient_id, INFORMED_REASON, informed_on=today())
         self.post_message(self.Saved(None))
