@@ -448,10 +448,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tracker.review import export_patients
 
+    out = _out_path(args.out)
     clinic = _open(args, "clinician")
     ids = [p.id for p in clinic.list_patients()] if args.all else \
         [clinic.find_patient(args.patient)]
-    written = export_patients(clinic, ids, Path(args.out), args.dialect)
+    written = export_patients(clinic, ids, out, args.dialect)
     for path in written:
         print(path)
     return 0
@@ -460,10 +461,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from tracker.review import write_report
 
+    out = _out_path(args.out)
     clinic = _open(args, "clinician")
     pid = clinic.find_patient(args.patient)
-    print(write_report(clinic, pid, Path(args.out)))
+    print(write_report(clinic, pid, out))
     return 0
+
+
+def _out_path(text: str) -> Path:
+    """Where to write: never an empty path (it would mean the current directory, silently)."""
+    if not text.strip():
+        raise ValidationError("--out", Message(N_("{field} must not be empty.")))
+    return Path(text)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

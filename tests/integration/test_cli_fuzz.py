@@ -178,6 +178,7 @@ def _out_choices(tmp_path: Path) -> list[str]:
 
 def test_every_command_in_process(seeded: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("LDN_TRACKER_TODAY", "2026-03-01")
+    monkeypatch.chdir(tmp_path)  # a relative path written by mistake stays in the test
     monkeypatch.delenv("LDN_TRACKER_DB", raising=False)
     seen: dict[int, int] = {}
 

@@ -252,3 +252,15 @@ def test_a_check_in_is_committed_before_the_derived_status_and_never_left_stale(
     assert clinic.stale_status() == [pid]
     [(_info, status)] = clinic.cohort_status()
     assert status.last_entry == date(2026, 1, 3)
+
+
+@pytest.mark.parametrize("command", [["export", "--all"], ["report", "--patient", "Anna"]])
+def test_an_empty_out_path_is_refused_not_taken_as_the_current_directory(
+        patient_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    assert cli(patient_db, *command, "--out", " ") == 2
+    assert "--out" in capsys.readouterr().err
+    assert list(workdir.iterdir()) == []
