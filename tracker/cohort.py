@@ -13,7 +13,6 @@ from tracker.clinical.model import Diary, Plan, PlannedDay
 
 LOW_ADHERENCE = 0.8
 NO_ENTRY_DAYS = 3
-FLAGS = ("reduction", "plateau", "alerts", "low_adherence", "no_entry_3d")
 
 
 def last_entry(diary: Diary) -> date | None:

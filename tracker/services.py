@@ -595,12 +595,6 @@ class Clinic:
             gone = set() if include_dismissed else self.dismissed(session, patient_id)
         return [a for a in plan.alerts if (a.code, a.day) not in gone]
 
-    def alerts_on(self, patient_id: int, day: date) -> list[Alert]:
-        plan = self.plan(patient_id, until=self._alerts_horizon(day))
-        with self.db.read() as session:
-            gone = self.dismissed(session, patient_id)
-        return self._alerts_near(plan, gone, day)
-
     @staticmethod
     def _alerts_horizon(day: date) -> date:
         return max(day, today()) + timedelta(days=8)

@@ -8,7 +8,6 @@ command needs it (start-up time is a feature).
 
 from __future__ import annotations
 
-from tracker.analysis.cohort import FLAG_LABELS, cohort_frame, patient_flags
 from tracker.analysis.frames import (
     alerts_frame,
     doses_frame,
@@ -39,14 +38,12 @@ from tracker.analysis.trends import (
 )
 
 __all__ = [
-    "FLAG_LABELS",
     "PHASE_LABELS",
     "DoseStatus",
     "adherence",
     "adherence_frame",
     "alerts_frame",
     "build_summary",
-    "cohort_frame",
     "daily_scores",
     "dose_on_days",
     "dose_response",
@@ -54,7 +51,6 @@ __all__ = [
     "doses_frame",
     "effects_frame",
     "episodes_frame",
-    "patient_flags",
     "patient_tables",
     "phase_label",
     "plan_frame",

@@ -7,11 +7,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-import pandas as pd
 import pytest
-from pandas.testing import assert_frame_equal
 
-from tracker.analysis import build_summary, cohort_frame, summary_frame, summary_text
+from tracker.analysis import build_summary, summary_frame, summary_text
 from tracker.clinical.model import (
     Alert,
     Diary,
@@ -127,63 +125,3 @@ def test_summary_text_in_english_and_danish(summary: dict[str, Any]) -> None:
     assert f"50 %-reglen udløstes {format_date(day(14))}: halv dosis de næste 7 dage" \
         in danish
     assert "Current dose" not in danish
-
-
-# --- cohort ----------------------------------------------------------------------------------
-
-
-def test_cohort_flags_whom_to_look_at() -> None:
-    rows = [
-        {
-            "id": 1,
-            "name": "A",
-            "protocol": "autoimmune",
-            "phase": "reduction",
-            "current_dose_mg": 1.0,
-            "adherence_30d": 0.79,
-            "open_alerts": ["missed_doses"],
-            "last_entry": date(2026, 1, 16),  # Jan 17, 18, 19 empty; Jan 20 still running
-            "today": TODAY,
-        },
-        {
-            "id": 2,
-            "name": "B",
-            "protocol": "cancer",
-            "phase": "plateau",
-            "current_dose_mg": 3.0,
-            "adherence_30d": 0.8,
-            "open_alerts": [],
-            "last_entry": date(2026, 1, 17),
-            "today": TODAY,
-        },
-        {
-            "id": 3,
-            "name": "C",
-            "protocol": "cfs_me",
-            "phase": "titration",
-            "current_dose_mg": None,
-            "adherence_30d": None,
-            "open_alerts": [],
-            "last_entry": None,
-            "today": TODAY,
-        },
-    ]
-    expected = pd.DataFrame(
-        {
-            "id": pd.Series([1, 2, 3], dtype=object),
-            "name": pd.Series(["A", "B", "C"], dtype="str"),
-            "protocol": pd.Series(["autoimmune", "cancer", "cfs_me"], dtype="str"),
-            "phase": pd.Series(["reduction", "plateau", "titration"], dtype="str"),
-            "dose_mg": [1.0, 3.0, float("nan")],
-            "adherence_30d": [0.79, 0.8, float("nan")],
-            "open_alerts": pd.Series(["missed_doses", "", ""], dtype="str"),
-            "last_entry": pd.Series(
-                pd.to_datetime(["2026-01-16", "2026-01-17", None]).astype("datetime64[s]")
-            ),
-            "flags": pd.Series(
-                ["reduction, alerts, low_adherence, no_entry_3d", "plateau", "no_entry_3d"],
-                dtype="str",
-            ),
-        }
-    )
-    assert_frame_equal(cohort_frame(rows), expected)

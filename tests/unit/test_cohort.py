@@ -1,0 +1,69 @@
+"""The clinic's flags for one patient (tracker/cohort.py), and adherence told alike by the
+write path (plain Python) and the clinician's summary (pandas)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.analysis import adherence as summary_adherence
+from tracker.analysis import doses_frame, plan_frame
+from tracker.clinical.model import Alert, Diary, DoseEntry, Plan, PlannedDay
+from tracker.cohort import adherence, status_values
+from tracker.i18n import Message
+
+START = date(2026, 1, 1)
+TODAY = date(2026, 1, 20)
+
+
+def plan_of(phases: dict[int, str] | None = None, days: int = 40, zero: set[int] = frozenset(),
+            alerts: tuple[Alert, ...] = ()) -> Plan:
+    phases = phases or {}
+    return Plan(days=tuple(
+        PlannedDay(START + timedelta(days=n), 0.0 if n in zero else 1.0,
+                   0.0 if n in zero else 1.0, phases.get(n, "titration"), Message("x"))
+        for n in range(days)), alerts=alerts)
+
+
+def taken(*days: int) -> Diary:
+    return Diary(doses=tuple(DoseEntry(START + timedelta(days=n), True, 1.0) for n in days))
+
+
+def test_flags_whom_to_look_at() -> None:
+    missed = Alert(TODAY - timedelta(days=3), "missed_doses", Message("x"))
+    today = (TODAY - START).days
+    # Reduction week today, an open alert, 15 of 19 days taken, last entry four days ago.
+    status = status_values(plan_of({today: "reduction"}, alerts=(missed,)),
+                           taken(*range(0, 15)), TODAY, set())
+    assert status["flags"].split(",") == ["reduction", "alerts", "low_adherence",
+                                          "no_entry_3d"]
+    assert status["open_alerts"] == "missed_doses"
+    # The same alert dismissed by a clinician no longer flags.
+    quiet = status_values(plan_of(alerts=(missed,)), taken(*range(0, today)), TODAY,
+                          {("missed_doses", missed.day)})
+    assert quiet["flags"] == "" and quiet["adherence_30d"] == 1.0
+    assert status_values(plan_of({today: "plateau"}), taken(*range(0, today)), TODAY,
+                         set())["flags"] == "plateau"
+    nothing = status_values(plan_of(), Diary(), TODAY, set())
+    assert nothing["flags"] == "low_adherence,no_entry_3d" and nothing["last_entry"] is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(taken_days=st.sets(st.integers(0, 39)), skipped=st.sets(st.integers(0, 39)),
+       zero=st.sets(st.integers(0, 39)), today=st.integers(0, 39),
+       window=st.sampled_from([7, 30, None]))
+def test_write_path_and_summary_count_adherence_alike(
+        taken_days: set[int], skipped: set[int], zero: set[int], today: int,
+        window: int | None) -> None:
+    doses = tuple(DoseEntry(START + timedelta(days=n), n in taken_days,
+                            1.0 if n in taken_days else None)
+                  for n in sorted(taken_days | skipped))
+    plan, diary, day = plan_of(zero=zero), Diary(doses=doses), START + timedelta(days=today)
+    ours = adherence(plan, diary, day, window)
+    theirs = summary_adherence(plan_frame(plan, reasons=False), doses_frame(doses), day, window)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert ours == pytest.approx(theirs)
