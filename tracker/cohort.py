@@ -12,6 +12,8 @@ from typing import Any
 from tracker.clinical.model import Diary, Plan, PlannedDay
 
 LOW_ADHERENCE = 0.8
+# "No entry for 3 days": the three whole days before today are empty (today is still running,
+# so an evening diarist is not flagged in the morning).
 NO_ENTRY_DAYS = 3
 
 
@@ -72,7 +74,7 @@ def status_values(plan: Plan, diary: Diary, today: date,
     if rate is not None and rate < LOW_ADHERENCE:
         flags.append("low_adherence")
     if (plan.days and plan.days[0].day <= today) and \
-            (last is None or (today - last).days >= NO_ENTRY_DAYS):
+            (last is None or (today - last).days > NO_ENTRY_DAYS):
         flags.append("no_entry_3d")
     return {
         "computed_for": today,

@@ -67,3 +67,11 @@ def test_write_path_and_summary_count_adherence_alike(
     assert (ours is None) == (theirs is None)
     if ours is not None:
         assert ours == pytest.approx(theirs)
+
+
+def test_no_entry_for_three_whole_days_before_today() -> None:
+    plan = plan_of()
+    three_empty = status_values(plan, taken((TODAY - START).days - 4), TODAY, set())
+    two_empty = status_values(plan, taken((TODAY - START).days - 3), TODAY, set())
+    assert "no_entry_3d" in three_empty["flags"].split(",")
+    assert "no_entry_3d" not in two_empty["flags"].split(",")
