@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -74,7 +75,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode = WAL")
+    _enter_wal(cur)
     cur.execute("PRAGMA synchronous = FULL")
     cur.execute("PRAGMA foreign_keys = ON")
     # Reads through memory-mapped I/O: a diary is read whole for every plan, and in a clinic one
@@ -83,6 +84,32 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL, so durability is unchanged.
     cur.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cur.close()
+
+
+def _enter_wal(cur: Any) -> None:
+    """Put the file in WAL mode (persistent: once any connection did, this only reads it).
+
+    Switching a rollback-journal file to WAL needs an exclusive lock, and SQLite answers "database
+    is locked" at once, without the busy handler, while another process holds the file (say, it
+    is migrating a new database in the same instant). So wait for it here, within the busy
+    timeout, as a write would.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            mode = str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            if mode != "wal":
+                mode = str(cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            if mode in ("wal", "memory"):  # an in-memory database has no WAL
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        if time.monotonic() >= deadline:
+            raise sqlite3.OperationalError("database is locked (could not enter WAL mode)")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -206,10 +233,13 @@ class Database:
                 # Batch mode rebuilds tables; cascades must not fire while it copies rows. The
                 # pragma is a no-op inside a transaction, so it goes to the driver before one.
                 _driver(conn).execute("PRAGMA foreign_keys = OFF")
-                # Take the write lock before alembic reads the version (BEGIN IMMEDIATE): two
-                # processes opening a new or old database at once then migrate one after the
-                # other, the second finding nothing to do, instead of "database is locked".
+                # Take the write lock before alembic reads the version (BEGIN IMMEDIATE) and hold
+                # it to the last migration: two processes opening a new or old database at once
+                # then migrate one after the other, the second finding nothing to do. The
+                # transaction is begun here, not by alembic, which on SQLite would commit after
+                # each revision and let the other process in between ("table already exists").
                 conn.execution_options(write=True)
+                conn.begin()
             elif conn.dialect.name == "postgresql":
                 # The same on a server: one migrator at a time, until its transaction ends.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7041967)"))

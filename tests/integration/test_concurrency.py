@@ -7,8 +7,10 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -112,7 +114,7 @@ def test_first_open_by_several_processes_at_once(db_target: str, h) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_ADD, db_target, str(at), f"P{i}"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=h.child_env(), cwd=h.root)
-             for i in range(4)]
+             for i in range(8)]
     outcomes = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
     for out, err, code in outcomes:
         assert code == 0, err
@@ -122,10 +124,34 @@ def test_first_open_by_several_processes_at_once(db_target: str, h) -> None:
         assert db.current_revision() == HEAD_REVISION
         with db.read() as session:
             names = set(session.scalars(select(Patient.name)))
-        assert names == {f"P{i}" for i in range(4)}
+        assert names == {f"P{i}" for i in range(8)}
         assert Clinic(db).verify_audit().ok
     finally:
         db.dispose()
+
+
+def test_open_waits_for_a_writer_holding_a_new_file(tmp_path: Path) -> None:
+    """Another process is half-way through writing a new, still rollback-journal file (as the
+    first opener is while it migrates): opening waits for its commit instead of failing with
+    "database is locked" while switching the file to WAL."""
+    path = tmp_path / "tracker.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE scratch (x INTEGER)")
+    other.execute("BEGIN")
+    other.execute("INSERT INTO scratch VALUES (1)")
+    releaser = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    releaser.start()
+    try:
+        db = Database(str(path))
+        try:
+            assert db.current_revision() == HEAD_REVISION
+            with db.read() as session:
+                assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            db.dispose()
+    finally:
+        releaser.join()
+        other.close()
 
 
 def test_day_offsets_are_in_the_past() -> None:
