@@ -24,10 +24,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.locations import is_url
+from tracker.reading import SCHEMA_REVISION
 
-# The newest alembic revision. `tests/integration/test_migrations.py` checks it against the
-# scripts, so opening an up-to-date database never has to import alembic (start-up time).
-HEAD_REVISION = "0002_patient_status"
+# The newest alembic revision (kept in tracker.reading, which the app's first screen reads
+# without SQLAlchemy): opening an up-to-date database never has to import alembic.
+HEAD_REVISION = SCHEMA_REVISION
 BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 1 << 30  # address space, not memory: pages are shared with the OS file cache
 

@@ -8,8 +8,7 @@ Corrections never erase: the previous value stays in the audit trail with who, w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,11 +24,6 @@ from tracker.clinical.model import (
     PatientSettings,
     Plan,
 )
-from tracker.clinical.model import ChemoSession as ChemoValue
-from tracker.clinical.model import DoseEntry as DoseValue
-from tracker.clinical.model import EffectEntry as EffectValue
-from tracker.clinical.model import Medication as MedicationValue
-from tracker.clinical.model import ScoreEntry as ScoreValue
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
 from tracker.clinical.vocabulary import (
     MAX_NAME_LENGTH,
@@ -52,6 +46,14 @@ from tracker.models import (
     SideEffectReport,
     SymptomScore,
 )
+from tracker.reading import (
+    CheckIn,
+    PatientInfo,
+    Records,
+    info_of,
+    settings_of,
+    unknown_patient,
+)
 from tracker.validation import ValidationError, fail, parse_time, require_text, today
 
 STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
@@ -61,43 +63,6 @@ AUDITED_PATIENT_FIELDS = (
     "interval_days", "target_mg", "max_mg", "tolerance_days", "min_severity", "formulation",
     "concentration_mg_ml", "weight_kg", "transplant", "informed_on", "thyroid_interval_days",
 )
-
-
-@dataclass(frozen=True)
-class PatientInfo:
-    """A read model of a patient for lists and headers."""
-
-    id: int
-    name: str
-    condition: str
-    protocol: str
-    start_date: date
-    formulation: str
-    concentration_mg_ml: float | None
-    weight_kg: float | None
-    target_mg: float
-    max_mg: float
-    step_mg: float
-    interval_days: int
-    tolerance_days: int
-    transplant: bool
-    informed_on: date | None
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    """One evening's entries from the app, saved in one transaction."""
-
-    day: date
-    taken: bool | None = None  # None: no dose entry
-    mg: float | None = None
-    time: str | None = None
-    confirm_above_max: bool = False
-    effects: dict[str, int] = field(default_factory=dict)
-    no_side_effects: bool = False
-    scores: dict[str, int] = field(default_factory=dict)
-    note: str | None = None
-    reason: str | None = None  # why, when this corrects an earlier entry
 
 
 class Clinic:
@@ -233,11 +198,11 @@ class Clinic:
 
     def list_patients(self) -> list[PatientInfo]:
         with self.db.read() as session:
-            return [self._info(p) for p in session.scalars(select(Patient).order_by(Patient.id))]
+            return self.records(session).list_patients()
 
     def patient(self, patient_id: int) -> PatientInfo:
         with self.db.read() as session:
-            return self._info(self._patient(session, patient_id))
+            return self.records(session).patient(patient_id)
 
     def find_patient(self, ref: str) -> int:
         """A patient by id or by unique name (case-insensitive)."""
@@ -262,20 +227,8 @@ class Clinic:
     def _patient(session: Session, patient_id: int) -> Patient:
         patient = session.get(Patient, patient_id)
         if patient is None:
-            raise ValidationError("patient", Message(
-                N_("No patient with id or name {value}."), {"value": patient_id}))
+            raise unknown_patient(patient_id)
         return patient
-
-    @staticmethod
-    def _info(p: Patient) -> PatientInfo:
-        return PatientInfo(
-            id=p.id, name=p.name, condition=p.condition, protocol=p.protocol,
-            start_date=p.start_date, formulation=p.formulation,
-            concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
-            target_mg=p.target_mg, max_mg=p.max_mg, step_mg=p.step_mg,
-            interval_days=p.interval_days, tolerance_days=p.tolerance_days,
-            transplant=p.transplant, informed_on=p.informed_on,
-        )
 
     # -- events ------------------------------------------------------------------------------
 
@@ -473,92 +426,21 @@ class Clinic:
     def day_entries(self, patient_id: int, day: date) -> CheckIn:
         """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
         with self.db.read() as session:
-            dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == patient_id,
-                                                          DoseEntry.day == day))
-            effects = {r.name: r.severity for r in session.scalars(select(SideEffectReport)
-                       .where(SideEffectReport.patient_id == patient_id,
-                              SideEffectReport.day == day))}
-            clear = session.scalar(select(ClearDay.id).where(ClearDay.patient_id == patient_id,
-                                                             ClearDay.day == day))
-            scores = {r.symptom: r.value for r in session.scalars(select(SymptomScore).where(
-                SymptomScore.patient_id == patient_id, SymptomScore.day == day))}
-            note = session.scalar(select(Note.text).where(Note.patient_id == patient_id,
-                                                          Note.day == day))
-        return CheckIn(day=day, taken=dose.taken if dose else None, mg=dose.mg if dose else None,
-                       time=dose.time if dose else None, effects=effects,
-                       no_side_effects=clear is not None, scores=scores, note=note)
+            return self.records(session).day_entries(patient_id, day)
 
     # -- reading for the rules engine ------------------------------------------------------
 
     @staticmethod
-    def settings_of(p: Patient) -> PatientSettings:
-        return PatientSettings(
-            start_date=p.start_date, protocol=p.protocol, start_mg=p.start_mg,
-            start_days=p.start_days, step_mg=p.step_mg, interval_days=p.interval_days,
-            target_mg=p.target_mg, max_mg=p.max_mg, tolerance_days=p.tolerance_days,
-            min_severity=p.min_severity,
-            formulation="liquid" if p.formulation == "liquid" else "capsule",
-            concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
-            transplant=p.transplant, informed_on=p.informed_on,
-            thyroid_interval_days=p.thyroid_interval_days,
-        )
-
-    @staticmethod
-    def load_diary(session: Session, patient_id: int) -> Diary:
-        """Everything the rules engine reads for one patient.
-
-        Read with plain SQL on the session's own DB-API connection (same transaction): three
-        years are ~6,500 rows, and SQLAlchemy's per-row result processing cost about as much as
-        the plan itself. The values are normalised here instead: SQLite gives ISO text and 0/1,
-        a server gives dates and booleans.
-        """
+    def records(session: Session) -> Records:
+        """The reads (:mod:`tracker.reading`) on the session's own DB-API connection, in its
+        transaction: plain SQL, as SQLAlchemy's per-row processing cost as much as a plan."""
         dbapi = session.connection().connection.driver_connection
         assert dbapi is not None
-        cursor = dbapi.cursor()
-        try:
-            return Clinic._read_diary(cursor, int(patient_id))
-        finally:
-            cursor.close()
-
-    @staticmethod
-    def _read_diary(cursor: Any, pid: int) -> Diary:
-        days: dict[Any, date] = {}  # each day's text converted once, not once per row
-
-        def rows(sql: str) -> Sequence[Any]:
-            cursor.execute(sql.format(pid=pid))
-            return cursor.fetchall()
-
-        def day(value: Any) -> date:
-            days[value] = converted = _day(value)
-            return converted
-
-        doses = tuple(DoseValue(days[d] if d in days else day(d), bool(taken),
-                                None if mg is None else float(mg))
-                      for d, taken, mg in rows(
-                          "SELECT day, taken, mg FROM dose_entry WHERE patient_id = {pid} "
-                          "ORDER BY day"))
-        effects = tuple(EffectValue(days[d] if d in days else day(d), name, int(sev))
-                        for d, name, sev in rows(
-                            "SELECT day, name, severity FROM side_effect_report "
-                            "WHERE patient_id = {pid} ORDER BY day"))
-        clear = frozenset(days[d] if d in days else day(d) for (d,) in rows(
-            "SELECT day FROM clear_day WHERE patient_id = {pid}"))
-        scores = tuple(ScoreValue(days[d] if d in days else day(d), sym, int(val))
-                       for d, sym, val in rows(
-                           "SELECT day, symptom, value FROM symptom_score "
-                           "WHERE patient_id = {pid} ORDER BY day"))
-        meds = tuple(MedicationValue(n, _day_or_none(s), _day_or_none(e)) for n, s, e in rows(
-            "SELECT name, start_date, end_date FROM medication WHERE patient_id = {pid}"))
-        chemo = tuple(ChemoValue(_day(s), _day(e)) for s, e in rows(
-            "SELECT start_date, end_date FROM chemo_session WHERE patient_id = {pid} "
-            "ORDER BY start_date"))
-        return Diary(doses=doses, effects=effects, clear_days=clear, scores=scores,
-                     medications=meds, chemo=chemo)
+        return Records(dbapi)
 
     def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
         with self.db.read() as session:
-            patient = self._patient(session, patient_id)
-            return self.settings_of(patient), self.load_diary(session, patient_id)
+            return self.records(session).inputs(patient_id)
 
     def plan(self, patient_id: int, until: date | None = None,
              on: date | None = None) -> Plan:
@@ -568,32 +450,14 @@ class Clinic:
     def plan_and_diary(self, patient_id: int, until: date | None = None,
                        on: date | None = None) -> tuple[Plan, Diary]:
         """The plan and the diary it was computed from, read once."""
-        from tracker.clinical import compute_plan
-
-        settings, diary = self.inputs(patient_id)
-        now = on or today()
-        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now), diary
-
-    def dismissed(self, session: Session, patient_id: int) -> set[tuple[str, date]]:
-        return {(c, d) for c, d in session.execute(
-            select(AlertDismissal.code, AlertDismissal.day)
-            .where(AlertDismissal.patient_id == patient_id))}
+        with self.db.read() as session:
+            return self.records(session).plan_and_diary(patient_id, until, on)
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
                include_dismissed: bool = False) -> list[Alert]:
-        """Alerts up to four weeks after today or after the last diary entry or event,
-        whichever is later (a diary imported ahead of time is still judged); dismissed ones
-        are left out."""
-        if plan is None:
-            from tracker.clinical import compute_plan
-
-            settings, diary = self.inputs(patient_id)
-            now = today()
-            horizon = max([now, *_diary_days(diary)]) + timedelta(days=28)
-            plan = compute_plan(settings, diary, horizon, today=now)
+        """See :meth:`tracker.reading.Records.alerts`."""
         with self.db.read() as session:
-            gone = set() if include_dismissed else self.dismissed(session, patient_id)
-        return [a for a in plan.alerts if (a.code, a.day) not in gone]
+            return self.records(session).alerts(patient_id, plan, include_dismissed)
 
     @staticmethod
     def _alerts_horizon(day: date) -> date:
@@ -640,10 +504,11 @@ class Clinic:
 
         now = today()
         horizon = now + timedelta(days=OUTLOOK_DAYS)
-        diary = self.load_diary(session, patient.id)
-        settings = self.settings_of(patient)
+        records = self.records(session)
+        diary = records.diary(patient.id)
+        settings = settings_of(patient)
         plan = compute_plan(settings, diary, horizon, today=now)
-        gone = self.dismissed(session, patient.id)
+        gone = records.dismissed(patient.id)
         values = status_values(plan, diary, now, gone)
         row = session.get(PatientStatus, patient.id)
         if row is None:
@@ -697,21 +562,4 @@ class Clinic:
         with self.db.read() as session:
             rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
                                    .order_by(Patient.id)).all()
-            return [(self._info(p), s) for p, s in rows]
-
-
-def _day(value: Any) -> date:
-    """A DATE column read with plain SQL: ISO text from SQLite, a date from a server."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _day_or_none(value: Any) -> date | None:
-    return None if value is None else _day(value)
-
-
-def _diary_days(diary: Diary) -> list[date]:
-    days: list[date] = [d.day for d in diary.doses[-1:]] + [e.day for e in diary.effects[-1:]]
-    days += [s.day for s in diary.scores[-1:]] + list(diary.clear_days)
-    days += [d for m in diary.medications for d in (m.start, m.end) if d is not None]
-    days += [c.end for c in diary.chemo]
-    return days
+            return [(info_of(p), s) for p, s in rows]

@@ -1,0 +1,328 @@
+"""The read side of the records, on a plain DB-API connection: no SQLAlchemy import.
+
+Everything a screen or the rules engine reads for one patient goes through :class:`Records`:
+the patient's settings, the diary, one day's entries, dismissed alerts. :class:`~tracker.services.
+Clinic` uses it on its session's own connection (same transaction); the app's first screen uses it
+on a direct ``sqlite3`` connection (:mod:`tracker.direct`), so it can show today's dose before
+SQLAlchemy has even been imported (cold start, docs/performance.md).
+
+The SQL is plain and portable (SQLite and PostgreSQL). Only integers and ``date`` objects are
+put into it, formatted by this module, never text from a user; values are normalised here:
+SQLite gives ISO text and 0/1, a server gives dates and booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
+from tracker.clinical.model import ChemoSession as ChemoValue
+from tracker.clinical.model import DoseEntry as DoseValue
+from tracker.clinical.model import EffectEntry as EffectValue
+from tracker.clinical.model import Medication as MedicationValue
+from tracker.clinical.model import ScoreEntry as ScoreValue
+from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
+from tracker.i18n import N_, Message
+from tracker.validation import ValidationError, today
+
+# The newest alembic revision. `tests/integration/test_migrations.py` checks it against the
+# scripts, so opening an up-to-date database never has to import alembic (start-up time).
+SCHEMA_REVISION = "0002_patient_status"
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """A read model of a patient for lists and headers."""
+
+    id: int
+    name: str
+    condition: str
+    protocol: str
+    start_date: date
+    formulation: str
+    concentration_mg_ml: float | None
+    weight_kg: float | None
+    target_mg: float
+    max_mg: float
+    step_mg: float
+    interval_days: int
+    tolerance_days: int
+    transplant: bool
+    informed_on: date | None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One evening's entries from the app, saved in one transaction."""
+
+    day: date
+    taken: bool | None = None  # None: no dose entry
+    mg: float | None = None
+    time: str | None = None
+    confirm_above_max: bool = False
+    effects: dict[str, int] = field(default_factory=dict)
+    no_side_effects: bool = False
+    scores: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
+    reason: str | None = None  # why, when this corrects an earlier entry
+
+
+class PatientFields(Protocol):
+    """A patient's stored fields: the ORM row, or a row read here."""
+
+    id: int
+    name: str
+    condition: str
+    protocol: str
+    start_date: date
+    start_mg: float
+    start_days: int
+    step_mg: float
+    interval_days: int
+    target_mg: float
+    max_mg: float
+    tolerance_days: int
+    min_severity: int
+    formulation: str
+    concentration_mg_ml: float | None
+    weight_kg: float | None
+    transplant: bool
+    informed_on: date | None
+    thyroid_interval_days: int
+
+
+def info_of(p: PatientFields) -> PatientInfo:
+    return PatientInfo(
+        id=p.id, name=p.name, condition=p.condition, protocol=p.protocol,
+        start_date=p.start_date, formulation=p.formulation,
+        concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
+        target_mg=p.target_mg, max_mg=p.max_mg, step_mg=p.step_mg,
+        interval_days=p.interval_days, tolerance_days=p.tolerance_days,
+        transplant=p.transplant, informed_on=p.informed_on,
+    )
+
+
+def settings_of(p: PatientFields) -> PatientSettings:
+    return PatientSettings(
+        start_date=p.start_date, protocol=p.protocol, start_mg=p.start_mg,
+        start_days=p.start_days, step_mg=p.step_mg, interval_days=p.interval_days,
+        target_mg=p.target_mg, max_mg=p.max_mg, tolerance_days=p.tolerance_days,
+        min_severity=p.min_severity,
+        formulation="liquid" if p.formulation == "liquid" else "capsule",
+        concentration_mg_ml=p.concentration_mg_ml, weight_kg=p.weight_kg,
+        transplant=p.transplant, informed_on=p.informed_on,
+        thyroid_interval_days=p.thyroid_interval_days,
+    )
+
+
+def unknown_patient(patient_id: object) -> ValidationError:
+    return ValidationError("patient", Message(
+        N_("No patient with id or name {value}."), {"value": patient_id}))
+
+
+_PATIENT_COLUMNS = (
+    "id, name, condition, protocol, start_date, start_mg, start_days, step_mg, interval_days, "
+    "target_mg, max_mg, tolerance_days, min_severity, formulation, concentration_mg_ml, "
+    "weight_kg, transplant, informed_on, thyroid_interval_days")
+
+
+def _patient_row(row: Sequence[Any]) -> PatientFields:
+    (pid, name, condition, protocol, start, start_mg, start_days, step_mg, interval, target,
+     max_mg, tolerance, min_severity, formulation, concentration, weight, transplant, informed,
+     thyroid) = row
+    fields: PatientFields = SimpleNamespace(
+        id=int(pid), name=name, condition=condition, protocol=protocol,
+        start_date=day_value(start), start_mg=float(start_mg), start_days=int(start_days),
+        step_mg=float(step_mg), interval_days=int(interval), target_mg=float(target),
+        max_mg=float(max_mg), tolerance_days=int(tolerance), min_severity=int(min_severity),
+        formulation=formulation, concentration_mg_ml=_float_or_none(concentration),
+        weight_kg=_float_or_none(weight), transplant=bool(transplant),
+        informed_on=day_or_none(informed), thyroid_interval_days=int(thyroid))
+    return fields
+
+
+class DayReader(Protocol):
+    """What a screen reads to show one diary day: :class:`Records`, or the Clinic itself."""
+
+    def list_patients(self) -> list[PatientInfo]: ...
+
+    def patient(self, patient_id: int) -> PatientInfo: ...
+
+    def plan_and_diary(self, patient_id: int, until: date | None = None,
+                       on: date | None = None) -> tuple[Plan, Diary]: ...
+
+    def alerts(self, patient_id: int, plan: Plan | None = None,
+               include_dismissed: bool = False) -> list[Alert]: ...
+
+    def day_entries(self, patient_id: int, day: date) -> CheckIn: ...
+
+
+class Records:
+    """The reads, on an open DB-API connection (its transaction is the caller's)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def _rows(self, sql: str) -> Sequence[Any]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+            rows: Sequence[Any] = cursor.fetchall()
+        finally:
+            cursor.close()
+        return rows
+
+    # -- patients ----------------------------------------------------------------------------
+
+    def patient_fields(self, patient_id: int) -> PatientFields:
+        pid = _int(patient_id)
+        rows = self._rows(f"SELECT {_PATIENT_COLUMNS} FROM patient WHERE id = {pid}")
+        if not rows:
+            raise unknown_patient(patient_id)
+        return _patient_row(rows[0])
+
+    def patient(self, patient_id: int) -> PatientInfo:
+        return info_of(self.patient_fields(patient_id))
+
+    def list_patients(self) -> list[PatientInfo]:
+        return [info_of(_patient_row(r))
+                for r in self._rows(f"SELECT {_PATIENT_COLUMNS} FROM patient ORDER BY id")]
+
+    # -- the diary ---------------------------------------------------------------------------
+
+    def diary(self, patient_id: int) -> Diary:
+        """Everything the rules engine reads for one patient.
+
+        Three years are ~6,500 rows; SQLAlchemy's per-row result processing cost about as much
+        as the plan itself, so they are read here with plain SQL.
+        """
+        pid = _int(patient_id)
+        days: dict[Any, date] = {}  # each day's text converted once, not once per row
+
+        def rows(sql: str) -> Sequence[Any]:
+            return self._rows(sql.format(pid=pid))
+
+        def day(value: Any) -> date:
+            converted = days.get(value)
+            if converted is None:
+                days[value] = converted = day_value(value)
+            return converted
+
+        doses = tuple(DoseValue(day(d), bool(taken), None if mg is None else float(mg))
+                      for d, taken, mg in rows(
+                          "SELECT day, taken, mg FROM dose_entry WHERE patient_id = {pid} "
+                          "ORDER BY day"))
+        effects = tuple(EffectValue(day(d), name, int(sev)) for d, name, sev in rows(
+            "SELECT day, name, severity FROM side_effect_report "
+            "WHERE patient_id = {pid} ORDER BY day"))
+        clear = frozenset(day(d) for (d,) in rows(
+            "SELECT day FROM clear_day WHERE patient_id = {pid}"))
+        scores = tuple(ScoreValue(day(d), sym, int(val)) for d, sym, val in rows(
+            "SELECT day, symptom, value FROM symptom_score "
+            "WHERE patient_id = {pid} ORDER BY day"))
+        meds = tuple(MedicationValue(n, day_or_none(s), day_or_none(e)) for n, s, e in rows(
+            "SELECT name, start_date, end_date FROM medication WHERE patient_id = {pid}"))
+        chemo = tuple(ChemoValue(day_value(s), day_value(e)) for s, e in rows(
+            "SELECT start_date, end_date FROM chemo_session WHERE patient_id = {pid} "
+            "ORDER BY start_date"))
+        return Diary(doses=doses, effects=effects, clear_days=clear, scores=scores,
+                     medications=meds, chemo=chemo)
+
+    def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
+        return settings_of(self.patient_fields(patient_id)), self.diary(patient_id)
+
+    def plan_and_diary(self, patient_id: int, until: date | None = None,
+                       on: date | None = None) -> tuple[Plan, Diary]:
+        """The plan from its start to ``until`` (default: 4 weeks after today), and its diary."""
+        from tracker.clinical import compute_plan
+
+        settings, diary = self.inputs(patient_id)
+        now = on or today()
+        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now), diary
+
+    def day_entries(self, patient_id: int, day: date) -> CheckIn:
+        """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
+        where = f"WHERE patient_id = {_int(patient_id)} AND day = '{_iso(day)}'"
+        dose = self._rows(f"SELECT taken, mg, time FROM dose_entry {where}")
+        effects = {name: int(sev) for name, sev in _in_list_order(self._rows(
+            f"SELECT name, severity FROM side_effect_report {where} ORDER BY id"))}
+        clear = self._rows(f"SELECT id FROM clear_day {where}")
+        scores = {sym: int(val) for sym, val in _in_list_order(self._rows(
+            f"SELECT symptom, value FROM symptom_score {where} ORDER BY id"))}
+        note = self._rows(f"SELECT text FROM note {where}")
+        taken, mg, time = dose[0] if dose else (None, None, None)
+        return CheckIn(day=day, taken=None if taken is None else bool(taken),
+                       mg=_float_or_none(mg), time=time, effects=effects,
+                       no_side_effects=bool(clear), scores=scores,
+                       note=note[0][0] if note else None)
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def dismissed(self, patient_id: int) -> set[tuple[str, date]]:
+        return {(code, day_value(d)) for code, d in self._rows(
+            f"SELECT code, day FROM alert_dismissal WHERE patient_id = {_int(patient_id)}")}
+
+    def alerts(self, patient_id: int, plan: Plan | None = None,
+               include_dismissed: bool = False) -> list[Alert]:
+        """Alerts up to four weeks after today or after the last diary entry or event,
+        whichever is later (a diary imported ahead of time is still judged); dismissed ones
+        are left out."""
+        if plan is None:
+            from tracker.clinical import compute_plan
+
+            settings, diary = self.inputs(patient_id)
+            now = today()
+            horizon = max([now, *diary_days(diary)]) + timedelta(days=28)
+            plan = compute_plan(settings, diary, horizon, today=now)
+        gone = set() if include_dismissed else self.dismissed(patient_id)
+        return [a for a in plan.alerts if (a.code, a.day) not in gone]
+
+
+def day_value(value: Any) -> date:
+    """A DATE column read with plain SQL: ISO text from SQLite, a date from a server."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def day_or_none(value: Any) -> date | None:
+    return None if value is None else day_value(value)
+
+
+def diary_days(diary: Diary) -> list[date]:
+    """The last day of each kind of diary entry, and every event's dates."""
+    days: list[date] = [d.day for d in diary.doses[-1:]] + [e.day for e in diary.effects[-1:]]
+    days += [s.day for s in diary.scores[-1:]] + list(diary.clear_days)
+    days += [d for m in diary.medications for d in (m.start, m.end) if d is not None]
+    days += [c.end for c in diary.chemo]
+    return days
+
+
+_LIST_ORDER = {term.key: rank for rank, term in enumerate(SIDE_EFFECTS + SYMPTOMS)}
+
+
+def _in_list_order(rows: Sequence[Any]) -> list[Any]:
+    """Known side effects and symptoms in the order of the app's lists, the patient's own
+    after them in the order first logged."""
+    return sorted(rows, key=lambda row: _LIST_ORDER.get(row[0], len(_LIST_ORDER)))
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int(value: object) -> int:
+    """A patient id as it goes into the SQL: an integer, never text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise unknown_patient(value)
+
+
+def _iso(day: date) -> str:
+    if not isinstance(day, date):
+        raise TypeError(f"a date, not {type(day).__name__}")
+    return day.isoformat()
