@@ -3,13 +3,19 @@
 The app chooses the language (remembered choice, else the locale), opens the last patient used
 with this database (or the first-run setup when there is none) and offers the screens: Today,
 History, Plan. Every database call runs in a worker thread; results come back as messages.
+
+Cold start: on an existing, up-to-date SQLite file the first screen reads the database directly
+(:mod:`tracker.direct`, no SQLAlchemy import) and the Clinic, which every write goes through,
+opens in the background once that screen is drawn (:mod:`tracker.opening`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,16 +24,54 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
-from tracker.db import Database
+from tracker.direct import DirectReads
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.locations import resolve_database
+from tracker.opening import ClinicOpening
 from tracker.preferences import Preferences
+from tracker.reading import DayReader, PatientInfo
 from tracker.screens.base import tell_failed_worker
-from tracker.services import Clinic, PatientInfo
+from tracker.validation import ValidationError, today
 from tracker.widgets.translated import translate_bindings
+
+if TYPE_CHECKING:
+    from tracker.screens.today import DayView
+    from tracker.services import Clinic
+
+WARM_UP_DELAY_S = 1.0  # after the first screen is drawn, the Clinic opens in the background
 
 # Textual's own binding labels, so they get a Danish translation too.
 _TEXTUAL_LABELS = (N_("palette"), N_("Quit"), N_("Open the command palette"))
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """The first screen's data, read before the app starts (cold start)."""
+
+    patients: list[PatientInfo]
+    view: DayView | None
+
+
+def choose_patient(patients: list[PatientInfo], remembered: int | None) -> int | None:
+    ids = [p.id for p in patients]
+    if not ids:
+        return None
+    return remembered if remembered in ids else ids[0]
+
+
+def read_first_screen(direct: DirectReads, remembered: int | None) -> FirstScreen | None:
+    """Today's screen for the patient the app will open, read directly; ``None`` if that
+    fails (the screen then loads in its worker, where a problem is told in the app)."""
+    from tracker.screens.today import load_day
+
+    try:
+        with direct.records() as records:
+            patients = records.list_patients()
+            chosen = choose_patient(patients, remembered)
+            view = None if chosen is None else load_day(records, chosen, today())
+    except (sqlite3.Error, ValidationError):
+        return None
+    return FirstScreen(patients, view)
 
 
 class TrackerApp(App[int]):
@@ -45,34 +89,71 @@ class TrackerApp(App[int]):
     class PatientsLoaded(Message):
         patients: list[PatientInfo]
 
-    def __init__(self, clinic: Clinic, preferences: Preferences | None = None) -> None:
+    def __init__(self, clinic: Clinic | ClinicOpening, preferences: Preferences | None = None,
+                 *, direct: DirectReads | None = None) -> None:
         self.preferences = preferences or Preferences.load()
         if self.preferences.language:
             set_language(self.preferences.language)
         super().__init__()
-        self.clinic = clinic
+        self.opening = clinic if isinstance(clinic, ClinicOpening) else None
+        # Screens take the Clinic; while it is still opening, the stand-in waits for it (in
+        # their worker threads) on first use.
+        self.clinic = cast("Clinic", clinic)
+        self.db_key = clinic.target if isinstance(clinic, ClinicOpening) else \
+            str(clinic.db.target)
+        self.direct = direct
+        self.first_screen: FirstScreen | None = None
         self.patient_id: int | None = None
         translate_bindings(self)
 
-    @property
-    def db_key(self) -> str:
-        return str(self.clinic.db.target)
+    @contextmanager
+    def reads(self) -> Iterator[DayReader]:
+        """Where a worker reads the first screen's data: the file directly while the Clinic is
+        still opening, the Clinic after."""
+        if self.direct is not None and self.opening is not None and not self.opening.ready:
+            with self.direct.records() as records:
+                yield records
+        else:
+            yield self.clinic
+
+    def warm_up(self) -> None:
+        """Open the Clinic in the background (nothing happens if it is open or opening)."""
+        if self.opening is not None:
+            self.opening.start()
+
+    def warm_up_soon(self) -> None:
+        """Open the Clinic once the first screen has been shown for a moment.
+
+        Importing SQLAlchemy takes the interpreter for ~0.3 s; done at once it would hold up
+        the very screen it follows. A save in the meantime opens it itself (and waits for it).
+        """
+        if self.opening is not None and not self.opening.ready:
+            self.set_timer(WARM_UP_DELAY_S, self.warm_up)
 
     def on_mount(self) -> None:
         self.title = _("LDN tracker")
-        self.load_patients()
+        first, self.first_screen = self.first_screen, None
+        if first is None:
+            self.load_patients()
+        else:
+            self.show_patients(first.patients, first.view)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="patients")
     def load_patients(self) -> None:
-        self.post_message(self.PatientsLoaded(self.clinic.list_patients()))
+        with self.reads() as source:
+            patients = source.list_patients()
+        self.post_message(self.PatientsLoaded(patients))
 
     def on_tracker_app_patients_loaded(self, message: PatientsLoaded) -> None:
-        ids = [p.id for p in message.patients]
-        if not ids:
+        self.show_patients(message.patients)
+
+    def show_patients(self, patients: list[PatientInfo], view: DayView | None = None) -> None:
+        """Open the remembered patient (else the first), or the setup when there is none."""
+        chosen = choose_patient(patients, self.preferences.last_patient.get(self.db_key))
+        if chosen is None:
             self.start_setup(first_run=True)
-            return
-        remembered = self.preferences.last_patient.get(self.db_key)
-        self.open_patient(remembered if remembered in ids else ids[0])
+        else:
+            self.open_patient(chosen, view if view and view.patient.id == chosen else None)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="preferences")
     def save_preferences(self) -> None:
@@ -87,14 +168,15 @@ class TrackerApp(App[int]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
-    def open_patient(self, patient_id: int) -> None:
+    def open_patient(self, patient_id: int, view: DayView | None = None) -> None:
         from tracker.screens.today import TodayScreen
 
+        if patient_id != self.preferences.last_patient.get(self.db_key):
+            self.preferences.last_patient[self.db_key] = patient_id
+            self.save_preferences()
         self.patient_id = patient_id
-        self.preferences.last_patient[self.db_key] = patient_id
-        self.save_preferences()
         self._to_base()
-        self.push_screen(TodayScreen(self.clinic, patient_id))
+        self.push_screen(TodayScreen(self.clinic, patient_id, view))
 
     def start_setup(self, first_run: bool = False) -> None:
         from tracker.screens.setup import SetupScreen
@@ -105,6 +187,7 @@ class TrackerApp(App[int]):
 
         if first_run:
             self._to_base()
+        self.warm_up()
         self.push_screen(SetupScreen(self.clinic, first_run=first_run), created)
 
     def action_switch_patient(self) -> None:
@@ -172,10 +255,25 @@ class TrackerApp(App[int]):
 
 def create_app(target: str | None = None, clinic: Clinic | None = None,
                preferences: Preferences | None = None) -> TrackerApp:
-    """The app on a database path or URL (or an open :class:`Clinic`, as the tests do)."""
-    if clinic is None:
-        clinic = Clinic(Database(resolve_database(target)), actor="patient")
-    return TrackerApp(clinic, preferences)
+    """The app on a database path or URL (or an open :class:`Clinic`, as the tests do).
+
+    An existing SQLite file at the current schema is read directly for the first screen and
+    the Clinic opens behind it; anything else (a new file, an upgrade with its backup, a
+    server) is opened here, before the app starts, so a problem is told on the terminal.
+    """
+    if clinic is not None:
+        return TrackerApp(clinic, preferences)
+    resolved = resolve_database(target)
+    direct = DirectReads.probe(resolved)
+    if direct is not None:
+        app = TrackerApp(ClinicOpening(resolved, actor="patient"), preferences, direct=direct)
+        # Read before the event loop starts: drawn whole in the first frame, no "Loading…".
+        app.first_screen = read_first_screen(direct, app.preferences.last_patient.get(app.db_key))
+        return app
+    from tracker.db import Database
+    from tracker.services import Clinic
+
+    return TrackerApp(Clinic(Database(resolved), actor="patient"), preferences)
 
 
 def run_app(target: str | None) -> int:
@@ -185,9 +283,10 @@ def run_app(target: str | None) -> int:
 
 def run_demo(target: str | None) -> int:
     """The app on a demo database, filled with ten weeks of a sample diary when it is empty."""
+    from tracker.db import Database
     from tracker.demo import build_demo
     from tracker.locations import demo_database
-    from tracker.validation import today
+    from tracker.services import Clinic
 
     clinic = Clinic(Database(target or str(demo_database())), actor="patient")
     if not clinic.list_patients():

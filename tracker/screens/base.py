@@ -32,6 +32,8 @@ class TrackerScreen(Screen[Any]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         tell_failed_worker(self, event)
 
+    # Textual calls the handler of every class in the MRO: a subclass's own ``on_mount`` must
+    # not call this one again (each call redraws the footer).
     def on_mount(self) -> None:
         translate_bindings(self)
         self.refresh_bindings()

@@ -20,13 +20,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.clinical.protocols import PROTOCOLS
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
 from tracker.services import Clinic
 from tracker.validation import problem_text, today
+from tracker.widgets.footer import Footer
 
 FLAG_SHORT = {
     "reduction": N_("reduction"),
@@ -155,7 +156,6 @@ class ClinicScreen(TrackerScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.title = _("Clinic")
         self.sub_title = _("Patients and flags")
         self.add_columns()

@@ -56,7 +56,6 @@ class DayEditor(TrackerModal):
                 yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#effects", RatingList).focus()
 
     @on(Button.Pressed, "#save")

@@ -37,7 +37,6 @@ class HelpScreen(TrackerModal):
             yield Static(_("Press escape to close."))
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one(DataTable)
         table.add_columns(_("Key"), _("What it does"))
         seen: set[str] = set()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
@@ -20,6 +20,7 @@ from tracker.screens.today import DayView, load_day
 from tracker.services import Clinic
 from tracker.validation import today
 from tracker.widgets.dose_card import PHASE_LABELS, dose_instruction, phase_label
+from tracker.widgets.footer import Footer
 from tracker.widgets.month_calendar import PHASE_COLOURS, DayMark, MonthCalendar
 
 
@@ -77,7 +78,6 @@ class HistoryScreen(TrackerScreen):
         return text
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.sub_title = _("History")
         self.query_one(MonthCalendar).focus()
         self.load()

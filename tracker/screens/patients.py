@@ -39,7 +39,6 @@ class PatientSwitcher(TrackerModal):
             yield OptionList(id="patients")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.load()
 
     @work(thread=True, exit_on_error=False, exclusive=True)

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from tracker.clinical.model import Plan, PlannedDay
 from tracker.i18n import N_, _, format_date
@@ -19,6 +19,7 @@ from tracker.services import Clinic, PatientInfo
 from tracker.validation import today
 from tracker.widgets.dose_card import dose_instruction, phase_label
 from tracker.widgets.dose_chart import DoseChart
+from tracker.widgets.footer import Footer
 
 WEEKS_AHEAD = 12
 HIGHLIGHT = {"reduction": "bold yellow", "plateau": "yellow", "pause": "bold red",
@@ -60,7 +61,6 @@ class PlanScreen(TrackerScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.sub_title = _("Plan")
         self.query_one(DataTable).focus()
         self.load()

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
@@ -27,6 +27,7 @@ from tracker.services import Clinic
 from tracker.validation import problem_text as _problem
 from tracker.validation import today as current_day
 from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
+from tracker.widgets.footer import Footer
 
 PHASES = {
     "start": N_("start dose"),
@@ -154,7 +155,6 @@ class PatientReviewScreen(TrackerScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.title = _("Review")
         self.add_columns()
         self.load()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Select, Static
 
 from tracker.clinical.events import opioid_match
 from tracker.clinical.model import PEDIATRIC_WEIGHT_LIMIT_KG
@@ -31,6 +31,7 @@ from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
 from tracker.services import Clinic
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
 from tracker.widgets.condition_picker import ConditionPicker
+from tracker.widgets.footer import Footer
 from tracker.widgets.form_field import FormField
 
 # Where a refused setting's message is shown.
@@ -116,7 +117,6 @@ class SetupScreen(TrackerScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.sub_title = _("New patient")
         self.query_one("#family").display = False
         self.update_summary()

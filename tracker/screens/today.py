@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,18 +13,22 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tracker.clinical.model import Alert, PlannedDay
 from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _
+from tracker.reading import CheckIn, DayReader, PatientInfo
 from tracker.screens.base import TrackerScreen
-from tracker.services import CheckIn, Clinic, PatientInfo
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.check_in_form import CheckInForm
 from tracker.widgets.dose_card import DoseCard
+from tracker.widgets.footer import Footer
 from tracker.widgets.rating_list import RatingList
+
+if TYPE_CHECKING:
+    from tracker.services import Clinic
 
 # Alerts that stand until acted on, shown whatever their date.
 STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")
@@ -44,10 +49,10 @@ class DayView:
     alerts: list[Alert]
 
 
-def load_day(clinic: Clinic, patient_id: int, day: date) -> DayView:
+def load_day(source: DayReader, patient_id: int, day: date) -> DayView:
     """Read everything for one day (runs in a worker thread)."""
-    patient = clinic.patient(patient_id)
-    plan, diary = clinic.plan_and_diary(patient_id, until=max(day, today()) + timedelta(days=120),
+    patient = source.patient(patient_id)
+    plan, diary = source.plan_and_diary(patient_id, until=max(day, today()) + timedelta(days=120),
                                         on=today())
     known_effects = {t.key for t in SIDE_EFFECTS}
     known_symptoms = {t.key for t in SYMPTOMS}
@@ -55,10 +60,10 @@ def load_day(clinic: Clinic, patient_id: int, day: date) -> DayView:
                                      if e.name not in known_effects))
     own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
                                       if s.symptom not in known_symptoms))
-    alerts = [a for a in clinic.alerts(patient_id, plan)
+    alerts = [a for a in source.alerts(patient_id, plan)
               if a.code in STANDING_ALERTS or day - timedelta(days=7) <= a.day <= day][::-1]
     return DayView(patient, day, plan.on(day), plan.next_change(day),
-                   clinic.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
+                   source.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
 
 
 def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
@@ -97,6 +102,9 @@ def submit_check_in(screen: Screen[object], saved: CheckIn, question: str,
 
 
 class TodayScreen(TrackerScreen):
+    # The side-effect list has the focus from the start; focusing the scroll container first
+    # and moving on would restyle the whole screen twice (cold start).
+    AUTO_FOCUS = "#effects"
     BINDINGS = [
         Binding("s,ctrl+s", "save", N_("Save")),
         Binding("h", "history", N_("History")),
@@ -117,11 +125,12 @@ class TodayScreen(TrackerScreen):
     class Failed(Message):
         error: ValidationError
 
-    def __init__(self, clinic: Clinic, patient_id: int) -> None:
+    def __init__(self, clinic: Clinic, patient_id: int, view: DayView | None = None) -> None:
         super().__init__()
         self.clinic = clinic
         self.patient_id = patient_id
         self.view: DayView | None = None
+        self.first_view = view  # read before the app started (cold start): shown at once
         self.just_saved: list[Alert] | None = None
         self.draft: CheckIn | None = None  # unsaved input kept across a language switch
 
@@ -129,13 +138,19 @@ class TodayScreen(TrackerScreen):
         yield Header()
         with VerticalScroll(id="today"):
             yield DoseCard(_("Loading…"), id="dose")
-            yield Static("", id="form-slot")
+            if self.first_view is not None:
+                yield self._form(self.first_view)
+            else:
+                yield Static("", id="form-slot")
             yield AlertPanel(id="alerts")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.load()
+        view, self.first_view = self.first_view, None
+        if view is None:
+            self.load()
+        else:
+            self._show(view)
 
     async def relabel(self) -> None:
         forms = self.query(CheckInForm)
@@ -151,23 +166,32 @@ class TodayScreen(TrackerScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="today-load")
     def load(self) -> None:
-        self.post_message(self.Loaded(load_day(self.clinic, self.patient_id, today())))
+        with self.tracker.reads() as source:
+            view = load_day(source, self.patient_id, today())
+        self.post_message(self.Loaded(view))
 
     async def on_today_screen_loaded(self, message: Loaded) -> None:
-        view = self.view = message.view
-        self.sub_title = view.patient.name
-        self.query_one(DoseCard).show(view.patient, view.day, view.planned, view.next_change)
-        for old in self.query(CheckInForm):
-            await old.remove()
+        await self.query("#form-slot, CheckInForm").remove()
+        await self.query_one("#today").mount(self._form(message.view), after="#dose")
+        self._show(message.view)
+
+    def _form(self, view: DayView) -> CheckInForm:
         form = CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
                            view.patient.condition, view.own_effects, view.own_symptoms,
                            draft=self.draft, id="form")
         self.draft = None
-        await self.query_one("#today").mount(form, after="#dose")
-        self.query_one("#form-slot").display = False
+        return form
+
+    def _show(self, view: DayView) -> None:
+        """Fill the screen from ``view``, its check-in form already mounted."""
+        self.view = view
+        self.sub_title = view.patient.name
+        self.query_one(DoseCard).show(view.patient, view.day, view.planned, view.next_change)
         shown = self.just_saved if self.just_saved is not None else view.alerts
         self.query_one(AlertPanel).show_alerts(shown)
+        form = self.query_one(CheckInForm)
         form.query_one("#effects", RatingList).focus()
+        self.tracker.warm_up_soon()
 
     # -- saving ----------------------------------------------------------------------------
 
