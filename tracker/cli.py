@@ -446,13 +446,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from tracker.bulk_export import default_workers
     from tracker.review import export_patients
 
     out = _out_path(args.out)
     clinic = _open(args, "clinician")
     ids = [p.id for p in clinic.list_patients()] if args.all else \
         [clinic.find_patient(args.patient)]
-    written = export_patients(clinic, ids, out, args.dialect)
+    written = export_patients(clinic, ids, out, args.dialect, workers=default_workers(len(ids)))
     for path in written:
         print(path)
     return 0

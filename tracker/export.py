@@ -116,13 +116,17 @@ def make_private_dir(path: Path) -> None:
         raise NotADirectoryError(str(path))
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` as an owner-only (0600) file, atomically."""
+def write_private(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of it in order) to ``path`` as an owner-only (0600)
+    file, atomically."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, FILE_MODE)  # mkstemp's default, stated
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -161,27 +165,46 @@ def _check_keys(keys: Iterable[str]) -> None:
             raise ValueError(f"not a file name: {key!r}")
 
 
-class CsvTables:
-    """CSV files built row by row from cells already formatted as text (``format_cell``'s
-    output), each kept in memory until :meth:`write` puts them all in place: the bulk export's
-    way to the same bytes as :func:`export_frames` without a DataFrame per table."""
+class Cells:
+    """Cells of one dialect as :class:`csv.writer` writes them inside a row: formatted by
+    :func:`format_cell` (the formula guard on text), then quoted where the dialect needs it.
 
-    def __init__(self, columns: Mapping[str, Sequence[str]], dialect: str = "standard") -> None:
-        separator, self.decimal_mark, self.encoding, newline = _settings(dialect)
-        _check_keys(columns)
-        self._buffers = {key: io.StringIO() for key in columns}
-        self.writers = {key: csv.writer(buffer, delimiter=separator, lineterminator=newline)
-                        for key, buffer in self._buffers.items()}
-        for key, names in columns.items():
-            self.writers[key].writerow([format_cell(str(c), self.decimal_mark) for c in names])
+    Each distinct value is formatted once, by the csv module itself (so the quoting is the
+    module's by construction), and remembered: the bulk export writes millions of cells from a
+    few thousand distinct dates, numbers and names. Joined with :attr:`separator` and ended
+    with :attr:`newline`, they make the lines :func:`csv_text` writes.
+    """
 
-    def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
-        """Write each table to ``<out_dir>/<key>.csv`` (0600, atomically); returns the paths."""
-        directory = Path(out_dir)
-        make_private_dir(directory)
-        written = []
-        for key, buffer in self._buffers.items():
-            target = directory / f"{key}.csv"
-            write_private(target, buffer.getvalue().encode(self.encoding))
-            written.append(target)
-        return written
+    def __init__(self, dialect: str = "standard") -> None:
+        self.separator, self.decimal_mark, self.encoding, self.newline = _settings(dialect)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=self.separator,
+                                  lineterminator=self.newline)
+        self._tail = len(self.separator) + len(self.newline)
+        self._cells: dict[tuple[type, Any], str] = {}
+
+    def quoted(self, text: str) -> str:
+        """``text`` as one field of a row (quoted when it holds the separator, a quote or a
+        line break); no formula guard."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow((text, ""))  # not alone in its row: "" alone would be quoted
+        return self._buffer.getvalue()[:-self._tail]
+
+    def cell(self, value: Any) -> str:
+        """``format_cell(value)`` as a field of a row."""
+        key = (value.__class__, value)
+        try:
+            return self._cells[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a list): not remembered
+            return self.quoted(format_cell(value, self.decimal_mark))
+        text = self.quoted(format_cell(value, self.decimal_mark))
+        if value == value:  # NaN is no key
+            self._cells[key] = text
+        return text
+
+    def header(self, columns: Sequence[str]) -> str:
+        """The header line of a table with ``columns``, as :func:`csv_text` writes it."""
+        return self.separator.join(self.cell(str(c)) for c in columns) + self.newline

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from tracker.cells import format_number, neutralise
 from tracker.clinical import compute_plan
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan, PlannedDay
 from tracker.cohort import OUTLOOK_DAYS, next_step
@@ -168,90 +167,45 @@ def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str
 
 
 def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
-                    dialect: str = "standard") -> list[Path]:
+                    dialect: str = "standard", workers: int = 1) -> list[Path]:
     """Write the six CSV files of SPEC §9 for ``ids`` into ``out_dir``; one set of files for
     any number of patients, every row naming its patient. Returns the files written.
 
     All the tables are built before the first file is written, so a failing patient writes
     nothing. The files are byte for byte those of :func:`patient_frames`' tables concatenated
     and written by ``export_frames`` (tests/integration/test_export_bulk.py holds it to that),
-    built
-    without a DataFrame per patient and table: the cells are formatted straight from the
-    plan and the diary (each date and number once), the dose times and notes of all the
-    patients are read with one query each; only the summary still goes through pandas.
+    built table by table for all the patients at once by :mod:`tracker.bulk_export`, here or
+    split over ``workers`` processes (``bulk_export.default_workers`` says how many are worth
+    it; they are started with ``spawn``, so a calling script needs the usual
+    ``if __name__ == "__main__":`` guard).
     """
-    from tracker.analysis import build_summary, summary_frame
-    from tracker.export import CsvTables, format_cell
+    from tracker.bulk_export import build_share, export_in_workers
+    from tracker.export import Cells, make_private_dir, write_private
 
     _require(ids)
-    now = current_day()
-    tables = CsvTables(EXPORT_COLUMNS, dialect)
-    mark = tables.decimal_mark
-    times, notes = _all_diary_details(clinic, ids)
-    days: dict[date, str] = {}
-    numbers: dict[float, str] = {}
-
-    def iso(value: date) -> str:
-        text = days.get(value)
-        if text is None:
-            text = days[value] = value.isoformat()[:10]
-        return text
-
-    def number(value: float | None) -> str:
-        if value is None:
-            return ""
-        text = numbers.get(value)
-        if text is None:
-            text = format_number(float(value), mark)
-            if value == value:  # NaN is no key
-                numbers[value] = text
-        return text
-
-    def text(value: Any) -> str:
-        return "" if value is None else neutralise(str(value))
-
-    doses_out = tables.writers["doses"]
-    effects_out = tables.writers["side_effects"]
-    scores_out = tables.writers["scores"]
-    plan_out = tables.writers["plan"]
-    alerts_out = tables.writers["alerts"]
-    summary_out = tables.writers["summary"]
+    cells = Cells(dialect)
+    known = {p.id for p in clinic.list_patients()}
     for pid in ids:
-        review = load_review(clinic, pid, now)
-        diary = review.diary
-        who = (str(int(review.info.id)), text(review.info.name))
-        own_times = times.get(pid, {})
-        own_notes = notes.get(pid, {})
-        doses = {d.day: d for d in diary.doses}
-        doses_out.writerows(
-            (*who, iso(day), "true" if dose.taken else "false", number(dose.mg),
-             text(own_times.get(day)), text(own_notes.get(day)))
-            if (dose := doses.get(day)) is not None else
-            (*who, iso(day), "", "", "", text(own_notes.get(day)))
-            for day in sorted(doses.keys() | own_notes.keys()))
-        effects = [(e.day, False, e.name, int(e.severity)) for e in diary.effects]
-        effects += [(d, True, "", 0) for d in diary.clear_days]
-        effects.sort(key=lambda r: (r[0], r[1], r[2]))
-        effects_out.writerows((*who, iso(d), text(name), str(severity),
-                               "true" if clear else "false")
-                              for d, clear, name, severity in effects)
-        scores_out.writerows((*who, iso(s.day), text(s.symptom), str(int(s.value)))
-                             for s in sorted(diary.scores, key=lambda s: (s.day, s.symptom)))
-        plan_out.writerows(
-            (*who, iso(d.day), number(float(d.dose_mg)), number(float(d.nominal_mg)),
-             text(d.phase), text(d.reason.render()), "true" if d.needs_liquid else "false",
-             number(None if d.volume_ml is None else float(d.volume_ml)), str(int(d.step)))
-            for d in review.plan.days)
-        alerts_out.writerows((*who, iso(a.day), text(a.code), text(a.message.render()))
-                             for a in sorted(review.alerts, key=lambda a: (a.day, a.code)))
-        summary = _summary_with_medications(
-            summary_frame(build_summary(review.plan, diary, review.alerts, review.today,
-                                        review.patient)),
-            _medications(clinic, pid))
-        summary_out.writerows((*who, format_cell(metric, mark), format_cell(value, mark))
-                              for metric, value in zip(summary["metric"].tolist(),
-                                                       summary["value"].tolist(), strict=True))
-    return tables.write(out_dir)
+        if pid not in known:
+            clinic.patient(pid)  # says which patient is unknown
+    now = current_day()
+    distinct = list(dict.fromkeys(int(pid) for pid in ids))
+    if workers > 1:
+        chunks = export_in_workers(clinic.db.target, distinct, dialect, now, workers)
+    else:
+        with clinic.db.read() as session:
+            connection = session.connection().connection.driver_connection
+            assert connection is not None
+            chunks = build_share(connection.cursor(), distinct, 0, 1, dialect, now)
+    directory = Path(out_dir)
+    make_private_dir(directory)
+    written = []
+    for k, key in enumerate(EXPORT_FILES):
+        target = directory / f"{key}.csv"
+        header = cells.header(EXPORT_COLUMNS[key]).encode(cells.encoding)
+        write_private(target, [header, *(chunks[int(pid)][k] for pid in ids)])
+        written.append(target)
+    return written
 
 
 def _require(ids: Sequence[int]) -> None:
@@ -271,27 +225,6 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "alerts": ("patient_id", "patient", "date", "code", "message"),
     "summary": ("patient_id", "patient", "metric", "value"),
 }
-
-
-def _all_diary_details(clinic: Clinic, ids: Sequence[int]
-                       ) -> tuple[dict[int, dict[date, str | None]], dict[int, dict[date, str]]]:
-    """:func:`_diary_details` of every patient in ``ids``, read with one query each."""
-    wanted = set(ids)
-    dose_query = select(DoseEntry.patient_id, DoseEntry.day, DoseEntry.time)
-    note_query = select(Note.patient_id, Note.day, Note.text)
-    if len(wanted) <= 500:  # a few patients of a large clinic: not the whole table
-        dose_query = dose_query.where(DoseEntry.patient_id.in_(wanted))
-        note_query = note_query.where(Note.patient_id.in_(wanted))
-    times: dict[int, dict[date, str | None]] = {}
-    notes: dict[int, dict[date, str]] = {}
-    with clinic.db.read() as session:
-        for pid, d, t in session.execute(dose_query):
-            if pid in wanted:
-                times.setdefault(pid, {})[d] = t
-        for pid, d, t in session.execute(note_query):
-            if pid in wanted:
-                notes.setdefault(pid, {})[d] = t
-    return times, notes
 
 
 # -- report ------------------------------------------------------------------------------------

@@ -4,17 +4,20 @@ number and date formatting, formula guard, in both dialects, for all patients an
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tracker.db import Database
 from tracker.export import export_frames
 from tracker.review import EXPORT_FILES, export_patients, patient_frames
 from tracker.services import CheckIn, Clinic
 
-from .conftest import add_patient
+from .conftest import ROOT, add_patient
 
 TODAY = date(2026, 2, 20)
 PAYLOADS = ("=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")',
@@ -75,19 +78,54 @@ def export_one_by_one(clinic: Clinic, ids: list[int], out_dir: Path,
     return export_frames(frames, out_dir, dialect)
 
 
+def assert_same_files(bulk: list[Path], reference: list[Path], name: str) -> None:
+    assert [p.name for p in bulk] == [p.name for p in reference] == \
+        [f"{key}.csv" for key in EXPORT_FILES]
+    for ours, theirs in zip(bulk, reference, strict=True):
+        assert ours.read_bytes() == theirs.read_bytes(), (name, ours.name)
+        assert ours.stat().st_mode & 0o777 == 0o600
+
+
 @pytest.mark.parametrize("dialect", ["standard", "excel-da"])
 def test_bulk_export_is_byte_identical_to_the_per_patient_export(
         clinic: Clinic, tmp_path: Path, dialect: str) -> None:
     ids = populate(clinic)
-    for name, chosen in (("all", ids), ("one", ids[:1]), ("liquid", ids[1:2]),
-                         ("empty", ids[2:3]), ("reordered", ids[::-1])):
+    for name, chosen, workers in (("all", ids, 1), ("one", ids[:1], 1), ("liquid", ids[1:2], 1),
+                                  ("empty", ids[2:3], 1), ("reordered", ids[::-1], 1),
+                                  ("twice", ids[:2] * 2, 1), ("workers", ids[::-1], 3)):
         reference = export_one_by_one(clinic, chosen, tmp_path / f"ref-{name}", dialect)
-        bulk = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", dialect)
-        assert [p.name for p in bulk] == [p.name for p in reference] == \
-            [f"{key}.csv" for key in EXPORT_FILES]
-        for ours, theirs in zip(bulk, reference, strict=True):
-            assert ours.read_bytes() == theirs.read_bytes(), (name, ours.name)
-            assert ours.stat().st_mode & 0o777 == 0o600
+        bulk = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", dialect,
+                               workers=workers)
+        assert_same_files(bulk, reference, name)
     raw = (tmp_path / "bulk-all" / "doses.csv").read_bytes()
     assert b"'=1+1" in raw and b"'=Anna+1" in raw and b"-0.5 mg?" in raw
     assert (tmp_path / "bulk-all" / "doses.csv").read_bytes().count(b"\n") > 80
+
+
+def test_a_generated_clinic_exports_the_same_figures_in_bulk_and_patient_by_patient(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clinic as the benchmark makes them (bench/generate.py: titrations, reductions,
+    chemotherapy pauses, opioid holds, notes, four scores a day), small: every file, the
+    summary's trend figures included, is the per-patient path's, in one process or several."""
+    today = date(2027, 3, 10)
+    db_path = tmp_path / "clinic.db"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--patients", "24",
+                    "--days", "150", "--seed", "7", "--today", today.isoformat(),
+                    "--out", str(db_path)], check=True, capture_output=True, cwd=ROOT)
+    monkeypatch.setenv("LDN_TRACKER_TODAY", today.isoformat())
+    db = Database(str(db_path))
+    try:
+        clinic = Clinic(db, actor="clinician:test")
+        ids = [p.id for p in clinic.list_patients()]
+        for dialect in ("standard", "excel-da"):
+            reference = export_one_by_one(clinic, ids, tmp_path / f"ref-{dialect}", dialect)
+            for workers in (1, 2):
+                bulk = export_patients(clinic, ids, tmp_path / f"bulk-{dialect}-{workers}",
+                                       dialect, workers=workers)
+                assert_same_files(bulk, reference, f"{dialect}, {workers} workers")
+        summary = (tmp_path / "bulk-standard-1" / "summary.csv").read_text()
+        assert summary.count(".slope_per_week,") >= 4 * len(ids) - 4
+        assert "dose_response." in summary and ".week.2027-" in summary
+        assert (tmp_path / "bulk-standard-1" / "plan.csv").read_text().count(",reduction,") > 0
+    finally:
+        db.dispose()

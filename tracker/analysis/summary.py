@@ -155,19 +155,7 @@ def build_summary(
         }
         for row in _records(dose_response(scores_df, plan_df, doses_df))
     ]
-    episodes = [
-        {
-            "start": e.start.isoformat(),
-            "end": e.end.isoformat(),
-            "duration": e.duration,
-            "worst_severity": e.worst_severity,
-            "effects": list(e.effects),
-            "fired": e.fired,
-            "fired_on": _iso(e.fired_on),
-        }
-        for e in sorted(plan.episodes, key=lambda e: e.start)
-        if e.start <= today
-    ]
+    episodes = episode_entries(plan, today)
     alert_rows = [
         {"date": _iso(row["date"]), "code": row["code"], "message": row["message"]}
         for row in _records(alerts_frame(plan.alerts if alerts is None else alerts))
@@ -190,6 +178,23 @@ def build_summary(
         "dose_response": response,
         "alerts": alert_rows,
     }
+
+
+def episode_entries(plan: Plan, today: date) -> list[dict[str, Any]]:
+    """The plan's side-effect episodes that began by ``today``, in date order (``episodes``)."""
+    return [
+        {
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "duration": e.duration,
+            "worst_severity": e.worst_severity,
+            "effects": list(e.effects),
+            "fired": e.fired,
+            "fired_on": _iso(e.fired_on),
+        }
+        for e in sorted(plan.episodes, key=lambda e: e.start)
+        if e.start <= today
+    ]
 
 
 def patient_tables(
@@ -219,6 +224,13 @@ def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
     ``episode.1.start``) so spreadsheets and scripts can rely on them; values keep their type
     (numbers stay numbers, dates are ISO text).
     """
+    rows = summary_rows(summary)
+    frame = pd.DataFrame({"metric": [m for m, _v in rows], "value": [v for _m, v in rows]})
+    return frame.astype({"metric": "str", "value": "object"})
+
+
+def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The ``metric, value`` pairs of :func:`summary_frame`, without the DataFrame."""
     rows: list[tuple[str, Any]] = []
     patient = summary.get("patient", {})
     for key in ("id", "name", "condition", "protocol"):
@@ -255,8 +267,7 @@ def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
         rows.append((f"dose_response.{dose}mg.{point['symptom']}.mean", point["mean"]))
         rows.append((f"dose_response.{dose}mg.{point['symptom']}.days", point["days"]))
     rows.append(("alerts", len(summary.get("alerts", []))))
-    frame = pd.DataFrame({"metric": [m for m, _v in rows], "value": [v for _m, v in rows]})
-    return frame.astype({"metric": "str", "value": "object"})
+    return rows
 
 
 def percent(fraction: float | None) -> str:
