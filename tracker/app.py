@@ -124,7 +124,7 @@ class TrackerApp(App[int]):
     def warm_up_soon(self) -> None:
         """Open the Clinic once the first screen has been shown for a moment.
 
-        Importing SQLAlchemy takes the interpreter for ~0.3 s; done at once it would hold up
+        Importing SQLAlchemy takes the interpreter for ~0.2 s; done at once it would hold up
         the very screen it follows. A save in the meantime opens it itself (and waits for it).
         """
         if self.opening is not None and not self.opening.ready:
