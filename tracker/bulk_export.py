@@ -24,14 +24,17 @@ objects that live until the end, and the collector kept scanning them (a third o
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import string
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing import get_context
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -42,23 +45,26 @@ from tracker.analysis.summary import episode_entries, summary_rows
 from tracker.bulk import ClinicRows, day_value, read_clinic
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.model import (
+    Alert,
     ChemoSession,
     Diary,
     DoseEntry,
     EffectEntry,
     Medication,
+    Plan,
     ScoreEntry,
 )
 from tracker.cohort import OUTLOOK_DAYS
 from tracker.export import Cells
 from tracker.i18n import Message, _, get_language, set_language
-from tracker.review import PLAN_HORIZON_DAYS, within
+from tracker.review import EXPORT_FILES, PLAN_HORIZON_DAYS, within
 
 PATIENTS_PER_WORKER = 250  # below this a worker process costs more than it saves
 MAX_WORKERS = 8
 DAY_BITS = 22  # a day ordinal fits in 22 bits (date.max is 3,652,059)
 
 Chunks = dict[int, list[bytes]]  # patient id -> its part of each file (EXPORT_FILES order)
+Piece = bytes | memoryview
 
 
 def default_workers(patients: int) -> int:
@@ -70,23 +76,64 @@ def default_workers(patients: int) -> int:
     return max(1, min(cpus, MAX_WORKERS, patients // PATIENTS_PER_WORKER))
 
 
-def export_in_workers(target: str, ids: list[int], dialect: str, today: date,
-                      workers: int) -> Chunks:
-    """:func:`build_share` of every patient in ``ids``, split over ``workers`` processes, each
-    opening the database ``target`` itself and reading its own share."""
+@contextmanager
+def export_parts(cursor: Any, target: str, ids: list[int], dialect: str, today: date,
+                 workers: int = 1) -> Iterator[Callable[[int, int], Piece]]:
+    """Every patient's part of each file, as ``part(patient_id, file_index)``, valid inside
+    the ``with`` block.
+
+    With ``workers`` > 1 the patients are split in that many shares (``patient_id %
+    workers``): this process builds the first on ``cursor`` while worker processes build the
+    others, each opening the database ``target`` itself and writing its parts to a file in a
+    private temporary directory (a pipe would copy every byte four times); the parts are read
+    back from there, mapped, not copied, and the directory is removed when the block ends.
+    """
+    if workers <= 1:
+        chunks = build_share(cursor, ids, 0, 1, dialect, today)
+        yield lambda pid, k: chunks[pid][k]
+        return
     language = get_language()
     shares = [[pid for pid in ids if pid % workers == k] for k in range(workers)]
-    chunks: Chunks = {}
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_share_in_worker, target, share, k, workers, dialect, today,
-                               language) for k, share in enumerate(shares) if share]
-        for future in futures:
-            chunks.update(future.result())
-    return chunks
+    with tempfile.TemporaryDirectory(prefix="ldn-tracker-export-") as scratch, \
+            ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(_share_in_worker, target, shares[k], k, workers, dialect, today,
+                               language, os.path.join(scratch, str(k)))
+                   for k in range(1, workers) if shares[k]]
+        try:
+            chunks = build_share(cursor, shares[0], 0, workers, dialect, today)
+            indexes = [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        with ExitStack() as maps:
+            where: dict[int, tuple[list[memoryview], list[tuple[int, int]]]] = {}
+            for stem, index in indexes:
+                views = []
+                for k in range(len(EXPORT_FILES)):
+                    with open(f"{stem}.{k}", "rb") as handle:
+                        size = os.fstat(handle.fileno()).st_size
+                        mapped = maps.enter_context(mmap.mmap(handle.fileno(), size,
+                                                              access=mmap.ACCESS_READ)) \
+                            if size else b""
+                    views.append(maps.enter_context(memoryview(mapped)))
+                for pid, spans in index.items():
+                    where[pid] = (views, spans)
+
+            def part(pid: int, k: int) -> Piece:
+                if pid in chunks:
+                    return chunks[pid][k]
+                views, spans = where[pid]
+                start, end = spans[k]
+                return views[k][start:end]
+
+            yield part
 
 
 def _share_in_worker(target: str, ids: list[int], shard: int, shards: int, dialect: str,
-                     today: date, language: str) -> Chunks:
+                     today: date, language: str, stem: str
+                     ) -> tuple[str, dict[int, list[tuple[int, int]]]]:
+    """:func:`build_share` in a worker process: the parts of file ``k`` are written to
+    ``<stem>.<k>`` (owner-only), one patient after the other; returns where each is."""
     from tracker.db import Database
 
     set_language(language)
@@ -95,9 +142,20 @@ def _share_in_worker(target: str, ids: list[int], shard: int, shards: int, diale
         with db.read() as session:
             connection = session.connection().connection.driver_connection
             assert connection is not None
-            return build_share(connection.cursor(), ids, shard, shards, dialect, today)
+            chunks = build_share(connection.cursor(), ids, shard, shards, dialect, today)
     finally:
         db.dispose()
+    index: dict[int, list[tuple[int, int]]] = {pid: [] for pid in ids}
+    for k in range(len(EXPORT_FILES)):
+        fd = os.open(f"{stem}.{k}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            offset = 0
+            for pid in ids:
+                data = chunks[pid][k]
+                handle.write(data)
+                index[pid].append((offset, offset + len(data)))
+                offset += len(data)
+    return stem, index
 
 
 @contextmanager
@@ -122,26 +180,39 @@ def build_share(cursor: Any, ids: list[int], shard: int, shards: int, dialect: s
 # -- columns to codes ----------------------------------------------------------------------------
 
 def _codes(column: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Integer codes of a column's values (None: -1) and the distinct values."""
-    if not len(column):
-        return np.zeros(0, dtype=np.int64), []
-    codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=True)
-    return codes.astype(np.int64), list(uniques)
+    """Integer codes of a column's values (None: -1) and the distinct values, in order of
+    first appearance. For columns of few distinct values (text, dates): a dict, one hash a row."""
+    distinct = list(dict.fromkeys(column))
+    index = {value: i for i, value in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
+    if None in index:
+        gone = index[None]
+        codes = np.where(codes == gone, -1, codes - (codes > gone))
+        del distinct[gone]
+    return codes, distinct
 
 
-def _sorted_codes(column: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
-    """:func:`_codes` numbered in the values' sort order (text: Python's, by code point)."""
-    codes, uniques = _codes(column)
-    order = sorted(range(len(uniques)), key=uniques.__getitem__)
-    rank = np.empty(len(uniques) + 1, dtype=np.int64)
-    rank[order] = np.arange(len(uniques))
+def _ranked(codes: np.ndarray, values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """The codes renumbered in the values' sort order (text: Python's, by code point)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(values))
     rank[-1] = -1  # None stays -1
-    return rank[codes], [uniques[i] for i in order]
+    return rank[codes], [values[i] for i in order]
 
 
-def _combine(*parts: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+def _int_codes(column: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
+    """:func:`_codes` of a column of integers (no None): ``value - smallest``."""
+    values = np.asarray(column, dtype=np.int64)
+    if not len(values):
+        return values, []
+    low, high = int(values.min()), int(values.max())
+    return values - low, list(range(low, high + 1))
+
+
+def _combine(*parts: tuple[np.ndarray, int]) -> tuple[np.ndarray, list[list[int]]]:
     """One code per row for several code columns (each ``(codes, how many)``, codes from
-    -1), and for each distinct combination the codes it stands for (a row per combination)."""
+    -1), and for each distinct combination the codes it stands for."""
     key = np.zeros(len(parts[0][0]), dtype=np.int64)
     for codes, size in parts:
         key = key * (size + 1) + (codes + 1)
@@ -152,29 +223,54 @@ def _combine(*parts: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
         size = parts[i][1] + 1
         members[:, i] = rest % size - 1
         rest = rest // size
-    return combined.astype(np.int64), members
+    return combined.astype(np.int64), members.tolist()
 
 
-def _take(texts: list[Any], codes: np.ndarray) -> list[Any]:
+def _take(values: list[Any], codes: np.ndarray) -> list[Any]:
+    """``values[code]`` for each code."""
     if not len(codes):
         return []
-    picked: list[Any] = np.asarray(texts, dtype=object)[codes].tolist()
+    picked: list[Any] = np.asarray(values, dtype=object)[codes].tolist()
     return picked
 
 
+def _day_span(days: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Day ordinals as codes from the first day: ``(codes, how many, first)``."""
+    if not len(days):
+        return days, 0, 0
+    first = int(days.min())
+    return days - first, int(days.max()) - first + 1, first
+
+
 @dataclass
-class _Table:
-    """A table's rows of this share, sorted by patient, each patient's run bounded."""
+class _Runs:
+    """Where each patient's rows of a table sorted by patient begin and end."""
 
-    bounds: np.ndarray  # patient i's rows are bounds[i] … bounds[i + 1]
+    bounds: list[int]
 
-    def run(self, i: int) -> tuple[int, int]:
-        return int(self.bounds[i]), int(self.bounds[i + 1])
+    @classmethod
+    def of(cls, sorted_patients: np.ndarray, patients: int) -> _Runs:
+        return cls(np.searchsorted(sorted_patients, np.arange(patients + 1)).tolist())
+
+    def __call__(self, i: int) -> slice:
+        return slice(self.bounds[i], self.bounds[i + 1])
 
 
 def _chunk(prefix: str, lines: list[str]) -> str:
     """A patient's lines: each is ``prefix`` + the line's text."""
     return prefix + prefix.join(lines) if lines else ""
+
+
+@dataclass
+class _Diaries:
+    """Every patient's diary values (shared between patients where equal), by run."""
+
+    doses: list[DoseEntry | None]  # None: a note-only day
+    dose_runs: _Runs
+    effects: list[EffectEntry | date]  # a date: a clear day
+    effect_runs: _Runs
+    scores: list[ScoreEntry]
+    score_runs: _Runs
 
 
 class _Share:
@@ -184,27 +280,48 @@ class _Share:
         self.rows = rows
         self.ids = ids
         self.cells = cells
+        self.cell = cells.cell
         self.today = today
         self.sep = cells.separator
         self.nl = cells.newline
-        self.rank = {pid: i for i, pid in enumerate(ids)}
-        self._ids_sorted = np.array(sorted(self.rank), dtype=np.int64)
-        self._rank_sorted = np.array([self.rank[p] for p in sorted(self.rank)], dtype=np.int64)
+        self.patients = {p.id: p for p in rows.patients}
+        self.prefixes = [f"{pid}{self.sep}{self.cell(self.patients[pid].name)}{self.sep}"
+                         for pid in ids]
+        self.out: list[list[str]] = [[""] * len(EXPORT_FILES) for _ in ids]
+        rank = {pid: i for i, pid in enumerate(ids)}
+        self._ids_sorted = np.array(sorted(rank), dtype=np.int64)
+        self._rank_sorted = np.array([rank[p] for p in sorted(rank)], dtype=np.int64)
         self._ordinals: dict[Any, int] = {}
         self._dates: dict[int, date] = {}
         self._iso: dict[int, str] = {}
         self._reasons: dict[Any, str] = {}
-        self._fields: dict[str, tuple[str, ...]] = {}
+        self._shown: dict[str, Callable[[Any], tuple[Any, ...]]] = {}
+
+    def build(self) -> Chunks:
+        doses, dose_runs, dose_frame = self._doses()
+        effects, effect_runs = self._effects()
+        scores, score_runs, score_frame = self._scores()
+        diaries = _Diaries(doses, dose_runs, effects, effect_runs, scores, score_runs)
+        plans, plan_frame = self._plans(diaries)
+        frames = CohortFrames(len(self.ids), plan_frame, dose_frame, score_frame)
+        self._summaries(plans, frames)
+        return {pid: [part.encode("utf-8") for part in self.out[i]]
+                for i, pid in enumerate(self.ids)}
+
+    def _fill(self, file: str, runs: _Runs, lines: list[str]) -> None:
+        k = EXPORT_FILES.index(file)
+        for i, prefix in enumerate(self.prefixes):
+            self.out[i][k] = _chunk(prefix, lines[runs(i)])
 
     # -- shared conversions ------------------------------------------------------------------
 
     def patients_of(self, column: Sequence[Any]) -> np.ndarray:
         """Each row's patient as its number in ``ids`` (-1: not asked for)."""
         pids = np.asarray(column, dtype=np.int64)
-        at = np.searchsorted(self._ids_sorted, pids)
-        at = np.minimum(at, max(len(self._ids_sorted) - 1, 0))
-        found = self._ids_sorted[at] == pids if len(self._ids_sorted) else np.zeros(0, bool)
-        return np.where(found, self._rank_sorted[at], -1)
+        if not len(self._ids_sorted):
+            return np.full(len(pids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._ids_sorted, pids), len(self._ids_sorted) - 1)
+        return np.where(self._ids_sorted[at] == pids, self._rank_sorted[at], -1)
 
     def days_of(self, column: Sequence[Any]) -> np.ndarray:
         """Each row's day as an ordinal (ISO text or a date, converted once per value)."""
@@ -218,236 +335,222 @@ class _Share:
     def iso(self, ordinal: int) -> str:
         text = self._iso.get(ordinal)
         if text is None:
-            day = self._dates.get(ordinal) or date.fromordinal(ordinal)
-            text = self._iso[ordinal] = self.cells.cell(day)
+            text = self._iso[ordinal] = self.cell(self.as_date(ordinal))
         return text
 
-    def date(self, ordinal: int) -> date:
+    def as_date(self, ordinal: int) -> date:
         day = self._dates.get(ordinal)
         if day is None:
             day = self._dates[ordinal] = date.fromordinal(ordinal)
         return day
 
-    def sorted_table(self, keep: np.ndarray, patient: np.ndarray,
-                     *keys: np.ndarray) -> tuple[np.ndarray, _Table]:
-        """The order of the kept rows by patient then ``keys``, and the patients' runs."""
-        index = np.flatnonzero(keep)
+    def sorted_rows(self, patient: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, _Runs]:
+        """The order of the rows asked for, by patient then ``keys``; the patients' runs."""
+        index = np.flatnonzero(patient >= 0)
         order = index[np.lexsort(tuple(k[index] for k in reversed(keys)) + (patient[index],))]
-        bounds = np.searchsorted(patient[order], np.arange(len(self.ids) + 1))
-        return order, _Table(bounds)
+        return order, _Runs.of(patient[order], len(self.ids))
 
     def reason(self, message: Message) -> str:
         """A message rendered, as a cell; rendered once per distinct sentence."""
         try:
             key = self._message_key(message)
         except KeyError:  # a parameter missing: the rendering says which
-            return self.cells.cell(message.render())
+            return self.cell(message.render())
         try:
             return self._reasons[key]
         except KeyError:
-            text = self._reasons[key] = self.cells.cell(message.render())
+            text = self._reasons[key] = self.cell(message.render())
             return text
         except TypeError:  # a parameter that is no key: rendered every time
-            return self.cells.cell(message.render())
+            return self.cell(message.render())
 
     def _message_key(self, message: Message) -> Any:
-        """What a rendering depends on: the template and the parameters it shows, each with
-        its type (a bool renders unlike an int), nested messages by their own key."""
-        fields = self._fields.get(message.template)
-        if fields is None:
+        """What a rendering depends on: the template and the parameters it shows (in the
+        language's template too), each with its type (a bool renders unlike an int), nested
+        messages by their own key."""
+        template = message.template
+        shown = self._shown.get(template)
+        if shown is None:
             names = set()
-            for template in (message.template, _(message.template)):
-                for _text, name, _spec, _conversion in string.Formatter().parse(template):
+            for text in (template, _(template)):
+                for _literal, name, _spec, _conversion in string.Formatter().parse(text):
                     if name is not None:
                         names.add(name.split(".")[0].split("[")[0])
-            fields = self._fields[message.template] = tuple(sorted(names))
-        params = message.params
-        values = []
-        for name in fields:
-            value = params[name]
-            values.append(("m", self._message_key(value)) if isinstance(value, Message)
-                          else (value.__class__, value))
-        return (message.template, *values)
+            shown = self._shown[template] = _getter(sorted(names))
+        values = shown(message.params)
+        types = tuple(map(type, values))
+        if Message in types:
+            values = tuple(self._message_key(v) if isinstance(v, Message) else v for v in values)
+        return template, values, types
 
-    # -- the tables --------------------------------------------------------------------------
+    # -- the diary's files -------------------------------------------------------------------
 
-    def build(self) -> Chunks:
-        rows = self.rows
-        n = len(self.ids)
-        cell = self.cells.cell
-        sep, nl = self.sep, self.nl
-        patients = {p.id: p for p in rows.patients}
-        prefixes = [f"{pid}{sep}{cell(patients[pid].name)}{sep}" for pid in self.ids]
-        out: list[list[str]] = [["", "", "", "", "", ""] for _ in range(n)]
+    def _doses(self) -> tuple[list[DoseEntry | None], _Runs, pd.DataFrame]:
+        """doses.csv: a line per day with a dose entry or a note (``taken`` empty on a
+        note-only day); the engine's dose entries; the doses for the summary."""
+        sep, nl, cell = self.sep, self.nl, self.cell
+        pid, day, taken, mg, time = self.rows.doses
+        n_pid, n_day, n_text = self.rows.notes
+        count = len(pid)
+        patient = self.patients_of(tuple(pid) + tuple(n_pid))
+        days = self.days_of(tuple(day) + tuple(n_day))
+        is_note = np.arange(len(days)) >= count
+        order, runs = self.sorted_rows(patient, days, is_note)
+        # a day's dose entry, then its note: one line for both
+        key = (patient[order] << DAY_BITS) | days[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        line_rows = order[first]  # the dose entry, or the note of a note-only day
+        line_of = np.cumsum(first) - 1
+        note_of_line = np.full(len(line_rows), -1, dtype=np.int64)
+        notes_at = np.flatnonzero(is_note[order])
+        note_of_line[line_of[notes_at]] = order[notes_at] - count
+        has_dose = line_rows < count
+        dose_of_line = np.where(has_dose, line_rows, -1)
 
-        # scores.csv, and the engine's scores
-        pid, day, symptom, value = rows.scores
-        s_patient = self.patients_of(pid)
-        s_day = self.days_of(day)
-        s_symptom, s_names = _sorted_codes(symptom)
-        s_value, s_values = _codes(value)
-        order, scores = self.sorted_table(s_patient >= 0, s_patient, s_day, s_symptom)
-        s_patient, s_day, s_symptom = s_patient[order], s_day[order], s_symptom[order]
-        s_value = s_value[order]
-        code, members = _combine((s_day - s_day.min() if len(s_day) else s_day,
-                                  int(s_day.max() - s_day.min()) + 1 if len(s_day) else 0),
-                                 (s_symptom, len(s_names)), (s_value, len(s_values)))
-        base = int(s_day.min()) if len(s_day) else 0
-        score_lines = [f"{self.iso(base + int(d))}{sep}{cell(s_names[s])}{sep}"
-                       f"{cell(int(s_values[v]))}{nl}" for d, s, v in members.tolist()]
-        score_values = [ScoreEntry(self.date(base + int(d)), s_names[s], int(s_values[v]))
-                        for d, s, v in members.tolist()]
-        score_lines_all = _take(score_lines, code)
-        score_values_all = _take(score_values, code)
-        for i in range(n):
-            a, b = scores.run(i)
-            out[i][2] = _chunk(prefixes[i], score_lines_all[a:b])
-
-        # side_effects.csv (effects and clear days), and the engine's effects and clear days
-        pid, day, name, severity = rows.effects
-        c_pid, c_day = rows.clear_days
-        e_count = len(pid)
-        both_patient = self.patients_of(tuple(pid) + tuple(c_pid))
-        both_day = self.days_of(tuple(day) + tuple(c_day))
-        e_name, e_names = _sorted_codes(tuple(name) + (None,) * len(c_pid))
-        e_severity, e_severities = _codes(tuple(severity) + (None,) * len(c_pid))
-        clear = np.arange(len(both_day)) >= e_count
-        order, effects = self.sorted_table(both_patient >= 0, both_patient, both_day,
-                                           clear, e_name)
-        o_day, o_name, o_sev, o_clear = both_day[order], e_name[order], e_severity[order], \
-            clear[order]
-        base = int(o_day.min()) if len(o_day) else 0
-        code, members = _combine((o_day - base, int(o_day.max() - base) + 1 if len(o_day) else 0),
-                                 (o_name, len(e_names)), (o_sev, len(e_severities)),
-                                 (o_clear.astype(np.int64), 2))
-        effect_lines = []
-        effect_values: list[EffectEntry | date] = []
-        for d, nm, sv, cl in members.tolist():
-            the_day = self.date(base + int(d))
-            if cl:
-                effect_lines.append(f"{self.iso(base + int(d))}{sep}{sep}0{sep}"
-                                    f"{cell(True)}{nl}")
-                effect_values.append(the_day)
-            else:
-                effect_lines.append(f"{self.iso(base + int(d))}{sep}{cell(e_names[nm])}{sep}"
-                                    f"{cell(int(e_severities[sv]))}{sep}{cell(False)}{nl}")
-                effect_values.append(EffectEntry(the_day, e_names[nm], int(e_severities[sv])))
-        effect_lines_all = _take(effect_lines, code)
-        effect_values_all = _take(effect_values, code)
-        for i in range(n):
-            a, b = effects.run(i)
-            out[i][1] = _chunk(prefixes[i], effect_lines_all[a:b])
-
-        # doses.csv (dose entries and notes, one line per day), and the engine's doses
-        pid, day, taken, mg, time = rows.doses
-        n_pid, n_day, n_text = rows.notes
-        d_patient = self.patients_of(pid)
-        d_day = self.days_of(day)
-        d_key = (d_patient << DAY_BITS) | d_day
-        keep = d_patient >= 0
-        d_key_kept = d_key[keep]
-        d_index = np.flatnonzero(keep)[np.argsort(d_key_kept, kind="stable")]
-        d_key_sorted = d_key[d_index]
-        note_patient = self.patients_of(n_pid)
-        note_day = self.days_of(n_day)
-        note_key = (note_patient << DAY_BITS) | note_day
-        note_keep = note_patient >= 0
-        note_index = np.flatnonzero(note_keep)[np.argsort(note_key[note_keep], kind="stable")]
-        note_key_sorted = note_key[note_index]
-        union = np.union1d(d_key_sorted, note_key_sorted)
-        u_patient = union >> DAY_BITS
-        u_day = union & ((1 << DAY_BITS) - 1)
-        at = np.searchsorted(d_key_sorted, union)
-        has_dose = at < len(d_key_sorted)
-        has_dose[has_dose] = d_key_sorted[at[has_dose]] == union[has_dose]
-        dose_row = np.where(has_dose, d_index[np.minimum(at, max(len(d_index) - 1, 0))]
-                            if len(d_index) else -1, -1)
-        at = np.searchsorted(note_key_sorted, union)
-        has_note = at < len(note_key_sorted)
-        has_note[has_note] = note_key_sorted[at[has_note]] == union[has_note]
-        note_row = np.where(has_note, note_index[np.minimum(at, max(len(note_index) - 1, 0))]
-                            if len(note_index) else -1, -1)
-        taken_flag = np.asarray(taken, dtype=bool).astype(np.int64) if len(taken) else \
-            np.zeros(1, dtype=np.int64)
-        taken_code = np.where(has_dose, taken_flag[np.maximum(dose_row, 0)], 2)
-        mg_codes, mg_numbers = _codes(mg)
-        mg_values = [float(m) for m in mg_numbers]
+        flag = np.asarray(taken, dtype=bool).astype(np.int64) if count else np.zeros(0, np.int64)
+        amounts = np.array(mg, dtype=np.float64)  # None: NaN
+        mg_codes, mg_uniques = pd.factorize(amounts, use_na_sentinel=True)
+        mg_values = [float(m) for m in mg_uniques]
         time_codes, time_values = _codes(time)
         note_codes, note_values = _codes(n_text)
 
-        def by_row(codes: np.ndarray, row: np.ndarray) -> np.ndarray:
+        def per_line(codes: np.ndarray, row: np.ndarray) -> np.ndarray:
             if not len(codes):
                 return np.full(len(row), -1, dtype=np.int64)
             return np.where(row >= 0, codes[np.maximum(row, 0)], -1)
 
-        u_mg = by_row(mg_codes, dose_row)
-        u_time = by_row(time_codes, dose_row)
-        u_note = by_row(note_codes, note_row)
-        base = int(u_day.min()) if len(u_day) else 0
-        head_code, head_members = _combine(
-            (u_day - base, int(u_day.max() - base) + 1 if len(u_day) else 0),
-            (taken_code, 3), (u_mg, len(mg_values)))
+        line_days, span, first_day = _day_span(days[line_rows])
+        taken_code = np.where(has_dose, per_line(flag, dose_of_line), 2)  # 2: no dose entry
+        line_mg = per_line(mg_codes.astype(np.int64), dose_of_line)
+        head_code, head_members = _combine((line_days, span), (taken_code, 3),
+                                           (line_mg, len(mg_values)))
         heads = []
-        dose_values: list[DoseEntry | None] = []
-        for d, t, m in head_members.tolist():
-            iso = self.iso(base + int(d))
+        entries: list[DoseEntry | None] = []
+        for d, t, m in head_members:
+            iso = self.iso(first_day + d)
             if t == 2:
                 heads.append(f"{iso}{sep}{sep}{sep}")
-                dose_values.append(None)
-                continue
-            amount = None if m < 0 else mg_values[m]
-            heads.append(f"{iso}{sep}{cell(bool(t))}{sep}{cell(amount)}{sep}")
-            dose_values.append(DoseEntry(self.date(base + int(d)), bool(t), amount))
-        tail_code, tail_members = _combine((u_time, len(time_values)),
-                                           (u_note, len(note_values)))
+                entries.append(None)
+            else:
+                amount = None if m < 0 else mg_values[m]
+                heads.append(f"{iso}{sep}{cell(bool(t))}{sep}{cell(amount)}{sep}")
+                entries.append(DoseEntry(self.as_date(first_day + d), bool(t), amount))
+        tail_code, tail_members = _combine(
+            (per_line(time_codes, dose_of_line), len(time_values)),
+            (per_line(note_codes, note_of_line), len(note_values)))
         tails = [f"{cell(None if t < 0 else time_values[t])}{sep}"
-                 f"{cell(None if x < 0 else note_values[x])}{nl}"
-                 for t, x in tail_members.tolist()]
-        dose_lines_all = list(map(str.__add__, _take(heads, head_code), _take(tails, tail_code)))
-        dose_values_all = _take(dose_values, head_code)
-        dose_bounds = np.searchsorted(u_patient, np.arange(n + 1))
-        dose_runs = _Table(dose_bounds)
-        for i in range(n):
-            a, b = dose_runs.run(i)
-            out[i][0] = _chunk(prefixes[i], dose_lines_all[a:b])
+                 f"{cell(None if x < 0 else note_values[x])}{nl}" for t, x in tail_members]
+        line_runs = _Runs.of(patient[line_rows], len(self.ids))
+        self._fill("doses", line_runs,
+                   list(map(str.__add__, _take(heads, head_code), _take(tails, tail_code))))
+        frame = pd.DataFrame({
+            "patient": patient[line_rows][has_dose],
+            "day": days[line_rows][has_dose],
+            "taken": taken_code[has_dose] == 1,
+            "mg": amounts[line_rows[has_dose]] if count else np.zeros(0),
+        })
+        return _take(entries, head_code), line_runs, frame
 
-        # medications, chemotherapy, dismissed alerts
+    def _effects(self) -> tuple[list[EffectEntry | date], _Runs]:
+        """side_effects.csv: the reported side effects and the clear days ("none today"),
+        by day, effects first, by name; the engine's effects and clear days."""
+        sep, nl, cell = self.sep, self.nl, self.cell
+        pid, day, name, severity = self.rows.effects
+        c_pid, c_day = self.rows.clear_days
+        count = len(pid)
+        patient = self.patients_of(tuple(pid) + tuple(c_pid))
+        days = self.days_of(tuple(day) + tuple(c_day))
+        names, name_values = _ranked(*_codes(name))
+        severities, severity_values = _int_codes(severity)
+        clear_rows = np.full(len(c_pid), -1, dtype=np.int64)
+        names = np.concatenate([names, clear_rows])
+        severities = np.concatenate([severities, clear_rows])
+        clear = (np.arange(len(days)) >= count).astype(np.int64)
+        order, runs = self.sorted_rows(patient, days, clear, names)
+        day_codes, span, first_day = _day_span(days[order])
+        code, members = _combine((day_codes, span), (names[order], len(name_values)),
+                                 (severities[order], len(severity_values)), (clear[order], 2))
+        lines = []
+        values: list[EffectEntry | date] = []
+        for d, nm, sv, cl in members:
+            iso = self.iso(first_day + d)
+            if cl:
+                lines.append(f"{iso}{sep}{sep}0{sep}{cell(True)}{nl}")
+                values.append(self.as_date(first_day + d))
+            else:
+                lines.append(f"{iso}{sep}{cell(name_values[nm])}{sep}"
+                             f"{cell(severity_values[sv])}{sep}{cell(False)}{nl}")
+                values.append(EffectEntry(self.as_date(first_day + d), name_values[nm],
+                                          severity_values[sv]))
+        self._fill("side_effects", runs, _take(lines, code))
+        return _take(values, code), runs
+
+    def _scores(self) -> tuple[list[ScoreEntry], _Runs, pd.DataFrame]:
+        """scores.csv: by day and symptom; the engine's scores; the scores for the summary."""
+        sep, nl, cell = self.sep, self.nl, self.cell
+        pid, day, symptom, value = self.rows.scores
+        patient = self.patients_of(pid)
+        days = self.days_of(day)
+        symptoms, names = _ranked(*_codes(symptom))
+        values, value_list = _int_codes(value)
+        order, runs = self.sorted_rows(patient, days, symptoms)
+        patient, days, symptoms, values = patient[order], days[order], symptoms[order], \
+            values[order]
+        day_codes, span, first_day = _day_span(days)
+        code, members = _combine((day_codes, span), (symptoms, len(names)),
+                                 (values, len(value_list)))
+        lines = [f"{self.iso(first_day + d)}{sep}{cell(names[s])}{sep}{cell(value_list[v])}{nl}"
+                 for d, s, v in members]
+        entries = [ScoreEntry(self.as_date(first_day + d), names[s], value_list[v])
+                   for d, s, v in members]
+        self._fill("scores", runs, _take(lines, code))
+        frame = pd.DataFrame({
+            "patient": patient,
+            "day": days,
+            "symptom": pd.Categorical.from_codes(symptoms, categories=pd.Index(names))
+            if names else pd.Categorical([]),
+            "value": (values + (value_list[0] if value_list else 0)).astype(np.float64),
+        })
+        return _take(entries, code), runs, frame
+
+    # -- the plans ---------------------------------------------------------------------------
+
+    def _plans(self, diaries: _Diaries) -> tuple[list[tuple[Plan, list[Alert]]], pd.DataFrame]:
+        """plan.csv and alerts.csv from every patient's plan (until four weeks after today,
+        computed as :func:`tracker.review.load_review` does); the plans and their alerts (not
+        dismissed), and the plan as the summary reads it."""
+        sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[Medication]] = {}
-        for p, med_name, start, end in rows.medications:
+        for p, med_name, start, end in self.rows.medications:
             medications.setdefault(p, []).append(Medication(med_name, start, end))
         chemo: dict[int, list[ChemoSession]] = {}
-        for p, start, end in rows.chemo:
+        for p, start, end in self.rows.chemo:
             chemo.setdefault(p, []).append(ChemoSession(start, end))
         dismissed: dict[int, set[tuple[str, date]]] = {}
-        for p, alert_code, d in rows.dismissed:
+        for p, alert_code, d in self.rows.dismissed:
             dismissed.setdefault(p, set()).add((alert_code, d))
 
-        # the plans: plan.csv, alerts.csv and what the summary needs
-        plan_patient: list[np.ndarray] = []
-        plan_day: list[np.ndarray] = []
-        plan_dose: list[float] = []
-        plan_nominal: list[float] = []
-        plan_phase: list[str] = []
-        extras = []
-        heads_cache: dict[Any, str] = {}
-        tails_cache: dict[Any, str] = {}
+        heads: dict[Any, str] = {}
+        tails: dict[Any, str] = {}
         outlook_until = self.today + timedelta(days=OUTLOOK_DAYS)
         plan_until = self.today + timedelta(days=PLAN_HORIZON_DAYS)
+        plans: list[tuple[Plan, list[Alert]]] = []
+        columns: dict[str, list[Any]] = {"patient": [], "day": [], "dose_mg": [],
+                                         "nominal_mg": [], "phase": []}
+        plan_k, alerts_k = EXPORT_FILES.index("plan"), EXPORT_FILES.index("alerts")
         for i, patient_id in enumerate(self.ids):
-            info = patients[patient_id]
-            a, b = dose_runs.run(i)
-            doses = tuple(v for v in dose_values_all[a:b] if v is not None)
-            a, b = effects.run(i)
-            effect_part = effect_values_all[a:b]
+            effects = diaries.effects[diaries.effect_runs(i)]
             diary = Diary(
-                doses=doses,
-                effects=tuple(v for v in effect_part if isinstance(v, EffectEntry)),
-                clear_days=frozenset(v for v in effect_part if not isinstance(v, EffectEntry)),
-                scores=tuple(score_values_all[slice(*scores.run(i))]),
+                doses=tuple(d for d in diaries.doses[diaries.dose_runs(i)] if d is not None),
+                effects=tuple(e for e in effects if isinstance(e, EffectEntry)),
+                clear_days=frozenset(e for e in effects if not isinstance(e, EffectEntry)),
+                scores=tuple(diaries.scores[diaries.score_runs(i)]),
                 medications=tuple(medications.get(patient_id, ())),
                 chemo=tuple(chemo.get(patient_id, ())),
             )
-            outlook = compute_plan(info.settings, diary, outlook_until, today=self.today)
+            outlook = compute_plan(self.patients[patient_id].settings, diary, outlook_until,
+                                   today=self.today)
             plan = within(outlook, plan_until)
             gone = dismissed.get(patient_id, set())
             alerts = sorted((a for a in plan.alerts if (a.code, a.day) not in gone),
@@ -455,86 +558,86 @@ class _Share:
             lines = []
             for planned in plan.days:
                 head_key = (planned.day, planned.dose_mg, planned.nominal_mg, planned.phase)
-                head = heads_cache.get(head_key)
+                head = heads.get(head_key)
                 if head is None:
-                    head = heads_cache[head_key] = (
+                    head = heads[head_key] = (
                         f"{cell(planned.day)}{sep}{cell(float(planned.dose_mg))}{sep}"
                         f"{cell(float(planned.nominal_mg))}{sep}{cell(planned.phase)}{sep}")
                 tail_key = (planned.needs_liquid, planned.volume_ml, planned.step)
-                tail = tails_cache.get(tail_key)
+                tail = tails.get(tail_key)
                 if tail is None:
                     volume = None if planned.volume_ml is None else float(planned.volume_ml)
-                    tail = tails_cache[tail_key] = (
+                    tail = tails[tail_key] = (
                         f"{sep}{cell(bool(planned.needs_liquid))}{sep}{cell(volume)}{sep}"
                         f"{cell(int(planned.step))}{nl}")
                 lines.append(head + self.reason(planned.reason) + tail)
-            out[i][3] = _chunk(prefixes[i], lines)
-            alert_rows = []
-            alert_lines = []
-            for alert in alerts:
-                message = self.reason(alert.message)
-                alert_lines.append(f"{cell(alert.day)}{sep}{cell(alert.code)}{sep}{message}{nl}")
-                alert_rows.append(alert)
-            out[i][4] = _chunk(prefixes[i], alert_lines)
-            count = len(plan.days)
-            if count:
+            self.out[i][plan_k] = _chunk(self.prefixes[i], lines)
+            self.out[i][alerts_k] = _chunk(self.prefixes[i], [
+                f"{cell(a.day)}{sep}{cell(a.code)}{sep}{self.reason(a.message)}{nl}"
+                for a in alerts])
+            plans.append((plan, alerts))
+            if plan.days:
                 first = plan.days[0].day.toordinal()
-                plan_patient.append(np.full(count, i, dtype=np.int64))
-                plan_day.append(np.array([d.day.toordinal() for d in plan.days], np.int64)
-                                if plan.days[-1].day.toordinal() - first != count - 1
-                                else np.arange(first, first + count, dtype=np.int64))
-                plan_dose.extend(d.dose_mg for d in plan.days)
-                plan_nominal.extend(d.nominal_mg for d in plan.days)
-                plan_phase.extend(d.phase for d in plan.days)
-            extras.append((plan, alert_rows))
+                columns["patient"].append(np.full(len(plan.days), i, dtype=np.int64))
+                columns["day"].append(np.arange(first, first + len(plan.days), dtype=np.int64))
+                columns["dose_mg"].extend(map(_DOSE, plan.days))
+                columns["nominal_mg"].extend(map(_NOMINAL, plan.days))
+                columns["phase"].extend(map(_PHASE, plan.days))
+        frame = pd.DataFrame({
+            "patient": np.concatenate(columns["patient"]) if columns["patient"]
+            else np.zeros(0, dtype=np.int64),
+            "day": np.concatenate(columns["day"]) if columns["day"]
+            else np.zeros(0, dtype=np.int64),
+            "dose_mg": np.asarray(columns["dose_mg"], dtype=np.float64),
+            "nominal_mg": np.asarray(columns["nominal_mg"], dtype=np.float64),
+            "phase": np.asarray(columns["phase"], dtype=object),
+        })
+        return plans, frame
 
-        # summary.csv
-        frames = CohortFrames(
-            patients=n,
-            plan=pd.DataFrame({
-                "patient": np.concatenate(plan_patient) if plan_patient else np.zeros(0, int),
-                "day": np.concatenate(plan_day) if plan_day else np.zeros(0, int),
-                "dose_mg": np.asarray(plan_dose, dtype="float64"),
-                "nominal_mg": np.asarray(plan_nominal, dtype="float64"),
-                "phase": np.asarray(plan_phase, dtype=object)}),
-            doses=pd.DataFrame({
-                "patient": u_patient[has_dose],
-                "day": u_day[has_dose],
-                "taken": taken_code[has_dose] == 1,
-                "mg": np.asarray([np.nan if m < 0 else mg_values[m] for m in u_mg[has_dose]],
-                                 dtype="float64")}),
-            scores=pd.DataFrame({
-                "patient": s_patient,
-                "day": s_day,
-                "symptom": pd.Categorical.from_codes(s_symptom, categories=pd.Index(s_names))
-                if len(s_names) else pd.Categorical([]),
-                "value": np.asarray(s_values, dtype="float64")[s_value]
-                if len(s_values) else np.zeros(0)}),
-        )
+    # -- the summary -------------------------------------------------------------------------
+
+    def _summaries(self, plans: list[tuple[Plan, list[Alert]]], frames: CohortFrames) -> None:
+        """summary.csv: :func:`~tracker.analysis.summary.summary_frame`'s rows of every patient,
+        then their medications."""
+        sep, nl, cell = self.sep, self.nl, self.cell
+        medications: dict[int, list[tuple[str, Any, Any, bool]]] = {}
+        for p, name, start, end in self.rows.medications:
+            medications.setdefault(p, []).append(
+                (name, start.isoformat() if start else None, end.isoformat() if end else None,
+                 is_opioid(name)))
         figures = summaries(frames, self.today)
-        today_iso = self.today.isoformat()
+        today = self.today.isoformat()
+        k = EXPORT_FILES.index("summary")
         for i, patient_id in enumerate(self.ids):
-            info = patients[patient_id]
-            plan, alert_rows = extras[i]
+            info = self.patients[patient_id]
+            plan, alerts = plans[i]
             summary = {
                 "patient": {"id": info.id, "name": info.name, "condition": info.condition,
                             "protocol": info.protocol},
-                "today": today_iso,
+                "today": today,
                 **figures[i],
                 "episodes": episode_entries(plan, self.today),
                 "reductions": sum(1 for r in plan.reductions if r.trigger_day <= self.today),
-                "alerts": alert_rows,
+                "alerts": alerts,  # counted
             }
-            metrics = summary_rows(summary)
-            for n_med, med in enumerate(medications.get(patient_id, ()), start=1):
-                metrics += [
-                    (f"medication.{n_med}.name", med.name),
-                    (f"medication.{n_med}.from", med.start.isoformat() if med.start else None),
-                    (f"medication.{n_med}.to", med.end.isoformat() if med.end else None),
-                    (f"medication.{n_med}.opioid", is_opioid(med.name))]
-            out[i][5] = _chunk(prefixes[i], [f"{cell(m)}{sep}{cell(v)}{nl}" for m, v in metrics])
+            rows = summary_rows(summary)
+            for n, (name, start, end, opioid) in enumerate(medications.get(patient_id, ()), 1):
+                rows += [(f"medication.{n}.name", name), (f"medication.{n}.from", start),
+                         (f"medication.{n}.to", end), (f"medication.{n}.opioid", opioid)]
+            self.out[i][k] = _chunk(self.prefixes[i],
+                                    [f"{cell(m)}{sep}{cell(v)}{nl}" for m, v in rows])
 
-        encoding = "utf-8"
-        return {pid: [part.encode(encoding) for part in out[i]]
-                for i, pid in enumerate(self.ids)}
 
+def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """``mapping -> (mapping[name] for name in names)``, at C speed."""
+    if not names:
+        return lambda _mapping: ()
+    if len(names) == 1:
+        one = itemgetter(names[0])
+        return lambda mapping: (one(mapping),)
+    return itemgetter(*names)
+
+
+_DOSE = attrgetter("dose_mg")
+_NOMINAL = attrgetter("nominal_mg")
+_PHASE = attrgetter("phase")

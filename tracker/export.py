@@ -116,7 +116,7 @@ def make_private_dir(path: Path) -> None:
         raise NotADirectoryError(str(path))
 
 
-def write_private(path: Path, data: bytes | Iterable[bytes]) -> None:
+def write_private(path: Path, data: bytes | Iterable[bytes | memoryview]) -> None:
     """Write ``data`` (bytes, or pieces of it in order) to ``path`` as an owner-only (0600)
     file, atomically."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -179,7 +179,7 @@ def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
     it; they are started with ``spawn``, so a calling script needs the usual
     ``if __name__ == "__main__":`` guard).
     """
-    from tracker.bulk_export import build_share, export_in_workers
+    from tracker.bulk_export import export_parts
     from tracker.export import Cells, make_private_dir, write_private
 
     _require(ids)
@@ -190,21 +190,19 @@ def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
             clinic.patient(pid)  # says which patient is unknown
     now = current_day()
     distinct = list(dict.fromkeys(int(pid) for pid in ids))
-    if workers > 1:
-        chunks = export_in_workers(clinic.db.target, distinct, dialect, now, workers)
-    else:
-        with clinic.db.read() as session:
-            connection = session.connection().connection.driver_connection
-            assert connection is not None
-            chunks = build_share(connection.cursor(), distinct, 0, 1, dialect, now)
-    directory = Path(out_dir)
-    make_private_dir(directory)
-    written = []
-    for k, key in enumerate(EXPORT_FILES):
-        target = directory / f"{key}.csv"
-        header = cells.header(EXPORT_COLUMNS[key]).encode(cells.encoding)
-        write_private(target, [header, *(chunks[int(pid)][k] for pid in ids)])
-        written.append(target)
+    with clinic.db.read() as session:
+        connection = session.connection().connection.driver_connection
+        assert connection is not None
+        with export_parts(connection.cursor(), clinic.db.target, distinct, dialect, now,
+                          workers) as part:
+            directory = Path(out_dir)
+            make_private_dir(directory)
+            written = []
+            for k, key in enumerate(EXPORT_FILES):
+                target = directory / f"{key}.csv"
+                header = cells.header(EXPORT_COLUMNS[key]).encode(cells.encoding)
+                write_private(target, [header, *(part(int(pid), k) for pid in ids)])
+                written.append(target)
     return written
 
 

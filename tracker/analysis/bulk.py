@@ -209,6 +209,18 @@ def _daily_scores(scores: pd.DataFrame) -> _Daily:
     return _Daily(patient, symptom, day, value, names)
 
 
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (sorted, non-negative) and each row's group among them: counted out
+    on a dense range when it is small (no sort), else ``np.unique``."""
+    if len(key) and int(key.max()) < 4 * len(key) + 1_000_000:
+        present = np.bincount(key) > 0
+        groups = np.flatnonzero(present)
+        number = np.cumsum(present) - 1
+        return groups, number[key]
+    groups, inverse = np.unique(key, return_inverse=True)
+    return groups, inverse.reshape(-1)
+
+
 def _runs(*columns: np.ndarray) -> np.ndarray:
     """The start of each run of equal rows over sorted ``columns``, and the end."""
     if not len(columns[0]):
@@ -311,19 +323,19 @@ def _dose_response(daily: _Daily, frames: CohortFrames, out: list[dict[str, Any]
     level, levels = pd.factorize(dose)  # a few dose levels, numbered in their sort order
     rank = np.empty(len(levels), dtype=np.int64)
     rank[np.argsort(levels)] = np.arange(len(levels))
-    key = (patient * len(levels) + rank[level]) * max(len(daily.names), 1) + symptom
-    order = np.argsort(key, kind="stable")
-    key, value = key[order], value[order]
-    runs = _runs(key)
-    starts = runs[:-1]
-    sums = np.add.reduceat(value, starts)
-    counts = np.diff(runs)
+    symptoms = max(len(daily.names), 1)
+    key = (patient * len(levels) + rank[level]) * symptoms + symptom
+    groups, inverse = _groups(key)
+    sums = np.bincount(inverse, weights=value, minlength=len(groups))
+    counts = np.bincount(inverse, minlength=len(groups))
+    levels_sorted = np.sort(np.asarray(levels, dtype=np.float64))
     rounded = _Rounded()
-    for r, a in enumerate(starts.tolist()):
-        i = order[a]
-        out[int(patient[i])]["dose_response"].append({
-            "dose_mg": rounded.number(float(dose[i]), 4),
-            "symptom": daily.names[int(symptom[i])],
-            "mean": rounded.number(float(sums[r] / counts[r])),
-            "days": int(counts[r]),
+    for g, n, total in zip(groups.tolist(), counts.tolist(), sums.tolist(), strict=True):
+        g, s = divmod(g, symptoms)
+        p, d = divmod(g, len(levels))
+        out[p]["dose_response"].append({
+            "dose_mg": rounded.number(float(levels_sorted[d]), 4),
+            "symptom": daily.names[s],
+            "mean": rounded.number(total / n),
+            "days": n,
         })
