@@ -16,6 +16,7 @@ generated and every run starts from the same data.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -544,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
         print(seconds, flush=True)
         os._exit(0)  # do not wait for a refresh still running in a worker thread
     info = machine()
+    # Measure the app as installed: a wheel's modules are byte-compiled by pip, while an
+    # editable checkout under PYTHONDONTWRITEBYTECODE would compile every module on every start.
+    compileall.compile_dir(str(ROOT / "tracker"), quiet=1)
     s = prepare(args.quick, args.clinic)
     figures: list[Figure] = []
     for name, measure in FIGURES.items():
