@@ -42,7 +42,7 @@ import pandas as pd
 
 from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import episode_entries, summary_rows
-from tracker.bulk import ClinicRows, day_value, read_clinic
+from tracker.bulk import ClinicReader, day_value
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.model import (
     Alert,
@@ -173,23 +173,38 @@ def build_share(cursor: Any, ids: list[int], shard: int, shards: int, dialect: s
                 today: date) -> Chunks:
     """The six files' parts of the patients ``ids`` (all in ``shard``), read on ``cursor``."""
     with _no_cyclic_gc():
-        rows = read_clinic(cursor, ids, shard, shards)
-        return _Share(rows, ids, Cells(dialect), today).build()
+        return _Share(ClinicReader(cursor, ids, shard, shards), ids, Cells(dialect),
+                      today).build()
 
 
 # -- columns to codes ----------------------------------------------------------------------------
 
-def _codes(column: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Integer codes of a column's values (None: -1) and the distinct values, in order of
-    first appearance. For columns of few distinct values (text, dates): a dict, one hash a row."""
-    distinct = list(dict.fromkeys(column))
-    index = {value: i for i, value in enumerate(distinct)}
-    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
-    if None in index:
-        gone = index[None]
-        codes = np.where(codes == gone, -1, codes - (codes > gone))
-        del distinct[gone]
-    return codes, distinct
+class _Coder:
+    """Integer codes for the values of a column, the same code for the same value in every
+    chunk it is called on; None is -1. For columns of few distinct values (names, times)."""
+
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {None: -1}
+        self.values: list[Any] = []
+
+    def __call__(self, column: Sequence[Any]) -> np.ndarray:
+        index = self.index
+        for value in set(column) - index.keys():
+            index[value] = len(self.values)
+            self.values.append(value)
+        return np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
+
+
+def _ints(column: Sequence[Any]) -> np.ndarray:
+    return np.asarray(column, dtype=np.int64)
+
+
+def _floats(column: Sequence[Any]) -> np.ndarray:
+    return np.array(column, dtype=np.float64)  # None: NaN
+
+
+def _flags(column: Sequence[Any]) -> np.ndarray:
+    return np.asarray(column, dtype=bool)  # 0/1 from SQLite, booleans from a server
 
 
 def _ranked(codes: np.ndarray, values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -201,9 +216,8 @@ def _ranked(codes: np.ndarray, values: list[Any]) -> tuple[np.ndarray, list[Any]
     return rank[codes], [values[i] for i in order]
 
 
-def _int_codes(column: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
-    """:func:`_codes` of a column of integers (no None): ``value - smallest``."""
-    values = np.asarray(column, dtype=np.int64)
+def _int_codes(values: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Codes of integers, ``value - smallest``, and the values they stand for."""
     if not len(values):
         return values, []
     low, high = int(values.min()), int(values.max())
@@ -262,29 +276,44 @@ def _chunk(prefix: str, lines: list[str]) -> str:
 
 
 @dataclass
-class _Diaries:
-    """Every patient's diary values (shared between patients where equal), by run."""
+class _Values:
+    """Every patient's values of one kind for the rules engine (shared between patients
+    where equal), one run of them per patient."""
 
-    doses: list[DoseEntry | None]  # None: a note-only day
-    dose_runs: _Runs
-    effects: list[EffectEntry | date]  # a date: a clear day
-    effect_runs: _Runs
-    scores: list[ScoreEntry]
-    score_runs: _Runs
+    values: list[Any]
+    runs: _Runs
+
+    def of(self, i: int) -> list[Any]:
+        return self.values[self.runs(i)]
+
+    @classmethod
+    def pick(cls, values: list[Any], codes: np.ndarray, patients: np.ndarray,
+             count: int) -> _Values:
+        """``values[code]`` for rows sorted by patient (numbered ``0 … count-1``)."""
+        return cls(_take(values, codes), _Runs.of(patients, count))
+
+
+@dataclass
+class _Diaries:
+    doses: _Values
+    effects: _Values
+    clear_days: _Values
+    scores: _Values
 
 
 class _Share:
     """The files' parts of one share of the patients (see the module's docstring)."""
 
-    def __init__(self, rows: ClinicRows, ids: list[int], cells: Cells, today: date) -> None:
-        self.rows = rows
+    def __init__(self, reader: ClinicReader, ids: list[int], cells: Cells, today: date) -> None:
+        self.reader = reader
         self.ids = ids
         self.cells = cells
         self.cell = cells.cell
         self.today = today
         self.sep = cells.separator
         self.nl = cells.newline
-        self.patients = {p.id: p for p in rows.patients}
+        self.patients = {p.id: p for p in reader.patients()}
+        self.medications = reader.medications()
         self.prefixes = [f"{pid}{self.sep}{self.cell(self.patients[pid].name)}{self.sep}"
                          for pid in ids]
         self.out: list[list[str]] = [[""] * len(EXPORT_FILES) for _ in ids]
@@ -298,10 +327,10 @@ class _Share:
         self._shown: dict[str, Callable[[Any], tuple[Any, ...]]] = {}
 
     def build(self) -> Chunks:
-        doses, dose_runs, dose_frame = self._doses()
-        effects, effect_runs = self._effects()
-        scores, score_runs, score_frame = self._scores()
-        diaries = _Diaries(doses, dose_runs, effects, effect_runs, scores, score_runs)
+        doses, dose_frame = self._doses()
+        effects, clear_days = self._effects()
+        scores, score_frame = self._scores()
+        diaries = _Diaries(doses, effects, clear_days, scores)
         plans, plan_frame = self._plans(diaries)
         frames = CohortFrames(len(self.ids), plan_frame, dose_frame, score_frame)
         self._summaries(plans, frames)
@@ -312,6 +341,17 @@ class _Share:
         k = EXPORT_FILES.index(file)
         for i, prefix in enumerate(self.prefixes):
             self.out[i][k] = _chunk(prefix, lines[runs(i)])
+
+    def scan(self, table: str, *converters: Callable[[Sequence[Any]], np.ndarray]
+             ) -> list[np.ndarray]:
+        """A diary table's columns, each converted chunk by chunk (the raw values of a whole
+        table never sit in memory at once)."""
+        parts: list[list[np.ndarray]] = [[] for _ in converters]
+        for columns in self.reader.columns(table):
+            for part, convert, column in zip(parts, converters, columns, strict=True):
+                part.append(convert(column))
+        return [np.concatenate(part) if part else np.zeros(0, dtype=np.int64)
+                for part in parts]
 
     # -- shared conversions ------------------------------------------------------------------
 
@@ -385,17 +425,20 @@ class _Share:
 
     # -- the diary's files -------------------------------------------------------------------
 
-    def _doses(self) -> tuple[list[DoseEntry | None], _Runs, pd.DataFrame]:
+    def _doses(self) -> tuple[_Values, pd.DataFrame]:
         """doses.csv: a line per day with a dose entry or a note (``taken`` empty on a
         note-only day); the engine's dose entries; the doses for the summary."""
         sep, nl, cell = self.sep, self.nl, self.cell
-        pid, day, taken, mg, time = self.rows.doses
-        n_pid, n_day, n_text = self.rows.notes
-        count = len(pid)
-        patient = self.patients_of(tuple(pid) + tuple(n_pid))
-        days = self.days_of(tuple(day) + tuple(n_day))
+        times, notes = _Coder(), _Coder()
+        patient, days, flag, amounts, time_codes = self.scan(
+            "doses", self.patients_of, self.days_of, _flags, _floats, times)
+        n_patient, n_days, note_codes = self.scan("notes", self.patients_of, self.days_of, notes)
+        flag = flag.astype(np.int64)
+        count = len(patient)
+        patient = np.concatenate([patient, n_patient])
+        days = np.concatenate([days, n_days])
         is_note = np.arange(len(days)) >= count
-        order, runs = self.sorted_rows(patient, days, is_note)
+        order, _runs = self.sorted_rows(patient, days, is_note)
         # a day's dose entry, then its note: one line for both
         key = (patient[order] << DAY_BITS) | days[order]
         first = np.ones(len(order), dtype=bool)
@@ -407,13 +450,9 @@ class _Share:
         note_of_line[line_of[notes_at]] = order[notes_at] - count
         has_dose = line_rows < count
         dose_of_line = np.where(has_dose, line_rows, -1)
-
-        flag = np.asarray(taken, dtype=bool).astype(np.int64) if count else np.zeros(0, np.int64)
-        amounts = np.array(mg, dtype=np.float64)  # None: NaN
         mg_codes, mg_uniques = pd.factorize(amounts, use_na_sentinel=True)
         mg_values = [float(m) for m in mg_uniques]
-        time_codes, time_values = _codes(time)
-        note_codes, note_values = _codes(n_text)
+        time_values, note_values = times.values, notes.values
 
         def per_line(codes: np.ndarray, row: np.ndarray) -> np.ndarray:
             if not len(codes):
@@ -450,26 +489,30 @@ class _Share:
             "taken": taken_code[has_dose] == 1,
             "mg": amounts[line_rows[has_dose]] if count else np.zeros(0),
         })
-        return _take(entries, head_code), line_runs, frame
+        engine = _Values.pick(entries, head_code[has_dose], patient[line_rows][has_dose],
+                              len(self.ids))
+        return engine, frame
 
-    def _effects(self) -> tuple[list[EffectEntry | date], _Runs]:
+    def _effects(self) -> tuple[_Values, _Values]:
         """side_effects.csv: the reported side effects and the clear days ("none today"),
         by day, effects first, by name; the engine's effects and clear days."""
         sep, nl, cell = self.sep, self.nl, self.cell
-        pid, day, name, severity = self.rows.effects
-        c_pid, c_day = self.rows.clear_days
-        count = len(pid)
-        patient = self.patients_of(tuple(pid) + tuple(c_pid))
-        days = self.days_of(tuple(day) + tuple(c_day))
-        names, name_values = _ranked(*_codes(name))
+        names = _Coder()
+        patient, days, name_codes, severity = self.scan(
+            "effects", self.patients_of, self.days_of, names, _ints)
+        c_patient, c_days = self.scan("clear_days", self.patients_of, self.days_of)
+        count = len(patient)
+        patient = np.concatenate([patient, c_patient])
+        days = np.concatenate([days, c_days])
+        name_codes, name_values = _ranked(name_codes, names.values)
         severities, severity_values = _int_codes(severity)
-        clear_rows = np.full(len(c_pid), -1, dtype=np.int64)
-        names = np.concatenate([names, clear_rows])
+        clear_rows = np.full(len(c_patient), -1, dtype=np.int64)
+        names_all = np.concatenate([name_codes, clear_rows])
         severities = np.concatenate([severities, clear_rows])
         clear = (np.arange(len(days)) >= count).astype(np.int64)
-        order, runs = self.sorted_rows(patient, days, clear, names)
+        order, runs = self.sorted_rows(patient, days, clear, names_all)
         day_codes, span, first_day = _day_span(days[order])
-        code, members = _combine((day_codes, span), (names[order], len(name_values)),
+        code, members = _combine((day_codes, span), (names_all[order], len(name_values)),
                                  (severities[order], len(severity_values)), (clear[order], 2))
         lines = []
         values: list[EffectEntry | date] = []
@@ -484,15 +527,18 @@ class _Share:
                 values.append(EffectEntry(self.as_date(first_day + d), name_values[nm],
                                           severity_values[sv]))
         self._fill("side_effects", runs, _take(lines, code))
-        return _take(values, code), runs
+        is_clear = clear[order] == 1
+        patients = patient[order]
+        return (_Values.pick(values, code[~is_clear], patients[~is_clear], len(self.ids)),
+                _Values.pick(values, code[is_clear], patients[is_clear], len(self.ids)))
 
-    def _scores(self) -> tuple[list[ScoreEntry], _Runs, pd.DataFrame]:
+    def _scores(self) -> tuple[_Values, pd.DataFrame]:
         """scores.csv: by day and symptom; the engine's scores; the scores for the summary."""
         sep, nl, cell = self.sep, self.nl, self.cell
-        pid, day, symptom, value = self.rows.scores
-        patient = self.patients_of(pid)
-        days = self.days_of(day)
-        symptoms, names = _ranked(*_codes(symptom))
+        symptom_coder = _Coder()
+        patient, days, symptoms, value = self.scan(
+            "scores", self.patients_of, self.days_of, symptom_coder, _ints)
+        symptoms, names = _ranked(symptoms, symptom_coder.values)
         values, value_list = _int_codes(value)
         order, runs = self.sorted_rows(patient, days, symptoms)
         patient, days, symptoms, values = patient[order], days[order], symptoms[order], \
@@ -512,7 +558,7 @@ class _Share:
             if names else pd.Categorical([]),
             "value": (values + (value_list[0] if value_list else 0)).astype(np.float64),
         })
-        return _take(entries, code), runs, frame
+        return _Values(_take(entries, code), runs), frame
 
     # -- the plans ---------------------------------------------------------------------------
 
@@ -522,13 +568,13 @@ class _Share:
         dismissed), and the plan as the summary reads it."""
         sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[Medication]] = {}
-        for p, med_name, start, end in self.rows.medications:
+        for p, med_name, start, end in self.medications:
             medications.setdefault(p, []).append(Medication(med_name, start, end))
         chemo: dict[int, list[ChemoSession]] = {}
-        for p, start, end in self.rows.chemo:
+        for p, start, end in self.reader.chemo():
             chemo.setdefault(p, []).append(ChemoSession(start, end))
         dismissed: dict[int, set[tuple[str, date]]] = {}
-        for p, alert_code, d in self.rows.dismissed:
+        for p, alert_code, d in self.reader.dismissed():
             dismissed.setdefault(p, set()).add((alert_code, d))
 
         heads: dict[Any, str] = {}
@@ -540,12 +586,11 @@ class _Share:
                                          "nominal_mg": [], "phase": []}
         plan_k, alerts_k = EXPORT_FILES.index("plan"), EXPORT_FILES.index("alerts")
         for i, patient_id in enumerate(self.ids):
-            effects = diaries.effects[diaries.effect_runs(i)]
             diary = Diary(
-                doses=tuple(d for d in diaries.doses[diaries.dose_runs(i)] if d is not None),
-                effects=tuple(e for e in effects if isinstance(e, EffectEntry)),
-                clear_days=frozenset(e for e in effects if not isinstance(e, EffectEntry)),
-                scores=tuple(diaries.scores[diaries.score_runs(i)]),
+                doses=tuple(diaries.doses.of(i)),
+                effects=tuple(diaries.effects.of(i)),
+                clear_days=frozenset(diaries.clear_days.of(i)),
+                scores=tuple(diaries.scores.of(i)),
                 medications=tuple(medications.get(patient_id, ())),
                 chemo=tuple(chemo.get(patient_id, ())),
             )
@@ -601,7 +646,7 @@ class _Share:
         then their medications."""
         sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[tuple[str, Any, Any, bool]]] = {}
-        for p, name, start, end in self.rows.medications:
+        for p, name, start, end in self.medications:
             medications.setdefault(p, []).append(
                 (name, start.isoformat() if start else None, end.isoformat() if end else None,
                  is_opioid(name)))
