@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tracker import bulk
 from tracker.db import Database
 from tracker.export import export_frames
+from tracker.i18n import get_language, set_language
 from tracker.review import EXPORT_FILES, export_patients, patient_frames
 from tracker.services import CheckIn, Clinic
 
@@ -62,7 +64,12 @@ def populate(clinic: Clinic) -> list[int]:
                                           scores={"diarrhoea": n % 11}))
     clinic.add_medication(cleo, "tramadol", start + timedelta(days=5))
     clinic.add_medication(anna, "@paracetamol")
-    return [anna, bo, quiet, cleo]
+    dan = add_patient(clinic, 'Dan "D", Ø; Jr', start=start + timedelta(days=10))
+    for n in range(12):
+        clinic.check_in(dan, CheckIn(day=start + timedelta(days=10 + n), taken=True, mg=0.75,
+                                     scores={"pain": 9 - n // 2}))
+    clinic.dismiss_alert(dan, "information_pending", start + timedelta(days=10), "told")
+    return [anna, bo, quiet, cleo, dan]
 
 
 def export_one_by_one(clinic: Clinic, ids: list[int], out_dir: Path,
@@ -98,8 +105,22 @@ def test_bulk_export_is_byte_identical_to_the_per_patient_export(
                                workers=workers)
         assert_same_files(bulk, reference, name)
     raw = (tmp_path / "bulk-all" / "doses.csv").read_bytes()
+    assert b'"Dan ""D"", ' in raw  # quoted: a comma, a semicolon, quotes
     assert b"'=1+1" in raw and b"'=Anna+1" in raw and b"-0.5 mg?" in raw
     assert (tmp_path / "bulk-all" / "doses.csv").read_bytes().count(b"\n") > 80
+
+
+def test_a_few_patients_of_a_large_clinic_are_picked_from_whole_table_scans(
+        clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``IN_LIST_LIMIT`` patients the tables are read whole and the other patients'
+    rows left out: the same files."""
+    ids = populate(clinic)
+    monkeypatch.setattr(bulk, "IN_LIST_LIMIT", 1)
+    for name, chosen, workers in (("some", [ids[3], ids[0]], 1), ("shares", ids[1:], 2)):
+        reference = export_one_by_one(clinic, chosen, tmp_path / f"ref-{name}", "standard")
+        ours = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", "standard",
+                               workers=workers)
+        assert_same_files(ours, reference, name)
 
 
 def test_a_generated_clinic_exports_the_same_figures_in_bulk_and_patient_by_patient(
@@ -114,18 +135,23 @@ def test_a_generated_clinic_exports_the_same_figures_in_bulk_and_patient_by_pati
                     "--out", str(db_path)], check=True, capture_output=True, cwd=ROOT)
     monkeypatch.setenv("LDN_TRACKER_TODAY", today.isoformat())
     db = Database(str(db_path))
+    previous = get_language()
     try:
         clinic = Clinic(db, actor="clinician:test")
         ids = [p.id for p in clinic.list_patients()]
-        for dialect in ("standard", "excel-da"):
+        for dialect, language in (("standard", "en"), ("excel-da", "da")):
+            set_language(language)  # the plan's reasons and the alerts in Danish too
             reference = export_one_by_one(clinic, ids, tmp_path / f"ref-{dialect}", dialect)
             for workers in (1, 2):
-                bulk = export_patients(clinic, ids, tmp_path / f"bulk-{dialect}-{workers}",
+                ours = export_patients(clinic, ids, tmp_path / f"bulk-{dialect}-{workers}",
                                        dialect, workers=workers)
-                assert_same_files(bulk, reference, f"{dialect}, {workers} workers")
+                assert_same_files(ours, reference, f"{dialect}, {workers} workers")
+        danish = (tmp_path / "bulk-excel-da-2" / "plan.csv").read_text("utf-8-sig")
+        assert "Optrapning trin" in danish and "Startdosis" in danish
         summary = (tmp_path / "bulk-standard-1" / "summary.csv").read_text()
         assert summary.count(".slope_per_week,") >= 4 * len(ids) - 4
         assert "dose_response." in summary and ".week.2027-" in summary
         assert (tmp_path / "bulk-standard-1" / "plan.csv").read_text().count(",reduction,") > 0
     finally:
+        set_language(previous)
         db.dispose()
