@@ -30,7 +30,7 @@ import string
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing import get_context
@@ -52,6 +52,7 @@ from tracker.clinical.model import (
     EffectEntry,
     Medication,
     Plan,
+    PlannedDay,
     ScoreEntry,
 )
 from tracker.cohort import OUTLOOK_DAYS
@@ -393,35 +394,34 @@ class _Share:
     def reason(self, message: Message) -> str:
         """A message rendered, as a cell; rendered once per distinct sentence."""
         try:
-            key = self._message_key(message)
-        except KeyError:  # a parameter missing: the rendering says which
-            return self.cell(message.render())
-        try:
-            return self._reasons[key]
-        except KeyError:
-            text = self._reasons[key] = self.cell(message.render())
-            return text
-        except TypeError:  # a parameter that is no key: rendered every time
-            return self.cell(message.render())
+            return self._reasons[self._message_key(message)]
+        except (KeyError, TypeError):  # not yet, or a parameter missing or no key
+            pass
+        text = self.cell(message.render())
+        with suppress(KeyError, TypeError):
+            self._reasons[self._message_key(message)] = text
+        return text
 
     def _message_key(self, message: Message) -> Any:
         """What a rendering depends on: the template and the parameters it shows (in the
         language's template too), each with its type (a bool renders unlike an int), nested
         messages by their own key."""
         template = message.template
-        shown = self._shown.get(template)
-        if shown is None:
-            names = set()
-            for text in (template, _(template)):
-                for _literal, name, _spec, _conversion in string.Formatter().parse(text):
-                    if name is not None:
-                        names.add(name.split(".")[0].split("[")[0])
-            shown = self._shown[template] = _getter(sorted(names))
+        shown = self._shown.get(template) or self._shown_by(template)
         values = shown(message.params)
         types = tuple(map(type, values))
         if Message in types:
             values = tuple(self._message_key(v) if isinstance(v, Message) else v for v in values)
         return template, values, types
+
+    def _shown_by(self, template: str) -> Callable[[Any], tuple[Any, ...]]:
+        names = set()
+        for text in (template, _(template)):
+            for _literal, name, _spec, _conversion in string.Formatter().parse(text):
+                if name is not None:
+                    names.add(name.split(".")[0].split("[")[0])
+        shown = self._shown[template] = _getter(sorted(names))
+        return shown
 
     # -- the diary's files -------------------------------------------------------------------
 
@@ -600,22 +600,7 @@ class _Share:
             gone = dismissed.get(patient_id, set())
             alerts = sorted((a for a in plan.alerts if (a.code, a.day) not in gone),
                             key=lambda a: (a.day, a.code))
-            lines = []
-            for planned in plan.days:
-                head_key = (planned.day, planned.dose_mg, planned.nominal_mg, planned.phase)
-                head = heads.get(head_key)
-                if head is None:
-                    head = heads[head_key] = (
-                        f"{cell(planned.day)}{sep}{cell(float(planned.dose_mg))}{sep}"
-                        f"{cell(float(planned.nominal_mg))}{sep}{cell(planned.phase)}{sep}")
-                tail_key = (planned.needs_liquid, planned.volume_ml, planned.step)
-                tail = tails.get(tail_key)
-                if tail is None:
-                    volume = None if planned.volume_ml is None else float(planned.volume_ml)
-                    tail = tails[tail_key] = (
-                        f"{sep}{cell(bool(planned.needs_liquid))}{sep}{cell(volume)}{sep}"
-                        f"{cell(int(planned.step))}{nl}")
-                lines.append(head + self.reason(planned.reason) + tail)
+            lines = self._plan_lines(plan.days, heads, tails)
             self.out[i][plan_k] = _chunk(self.prefixes[i], lines)
             self.out[i][alerts_k] = _chunk(self.prefixes[i], [
                 f"{cell(a.day)}{sep}{cell(a.code)}{sep}{self.reason(a.message)}{nl}"
@@ -638,6 +623,30 @@ class _Share:
             "phase": np.asarray(columns["phase"], dtype=object),
         })
         return plans, frame
+
+    def _plan_lines(self, days: Sequence[PlannedDay], heads: dict[Any, str],
+                    tails: dict[Any, str]) -> list[str]:
+        """plan.csv's lines of one plan (after the patient): the cells before the reason and
+        after it repeat, and are looked up."""
+        sep, nl, cell, reason = self.sep, self.nl, self.cell, self.reason
+        lines: list[str] = []
+        append, head_of, tail_of = lines.append, heads.get, tails.get
+        for planned in days:
+            head_key = (planned.day, planned.dose_mg, planned.nominal_mg, planned.phase)
+            head = head_of(head_key)
+            if head is None:
+                head = heads[head_key] = (
+                    f"{cell(planned.day)}{sep}{cell(float(planned.dose_mg))}{sep}"
+                    f"{cell(float(planned.nominal_mg))}{sep}{cell(planned.phase)}{sep}")
+            tail_key = (planned.needs_liquid, planned.volume_ml, planned.step)
+            tail = tail_of(tail_key)
+            if tail is None:
+                volume = None if planned.volume_ml is None else float(planned.volume_ml)
+                tail = tails[tail_key] = (
+                    f"{sep}{cell(bool(planned.needs_liquid))}{sep}{cell(volume)}{sep}"
+                    f"{cell(int(planned.step))}{nl}")
+            append(head + reason(planned.reason) + tail)
+        return lines
 
     # -- the summary -------------------------------------------------------------------------
 
