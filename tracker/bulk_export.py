@@ -45,13 +45,11 @@ from tracker.analysis.summary import episode_entries, summary_rows
 from tracker.bulk import ClinicReader, day_value
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.model import (
-    Alert,
     ChemoSession,
     Diary,
     DoseEntry,
     EffectEntry,
     Medication,
-    Plan,
     PlannedDay,
     ScoreEntry,
 )
@@ -271,9 +269,10 @@ class _Runs:
         return slice(self.bounds[i], self.bounds[i + 1])
 
 
-def _chunk(prefix: str, lines: list[str]) -> str:
-    """A patient's lines: each is ``prefix`` + the line's text."""
-    return prefix + prefix.join(lines) if lines else ""
+def _chunk(prefix: str, lines: list[str]) -> bytes:
+    """A patient's lines, each ``prefix`` + the line's text, encoded (UTF-8: the dialect's
+    byte-order mark, if any, goes before the header)."""
+    return (prefix + prefix.join(lines)).encode("utf-8") if lines else b""
 
 
 @dataclass
@@ -317,7 +316,7 @@ class _Share:
         self.medications = reader.medications()
         self.prefixes = [f"{pid}{self.sep}{self.cell(self.patients[pid].name)}{self.sep}"
                          for pid in ids]
-        self.out: list[list[str]] = [[""] * len(EXPORT_FILES) for _ in ids]
+        self.out: list[list[bytes]] = [[b""] * len(EXPORT_FILES) for _ in ids]
         rank = {pid: i for i, pid in enumerate(ids)}
         self._ids_sorted = np.array(sorted(rank), dtype=np.int64)
         self._rank_sorted = np.array([rank[p] for p in sorted(rank)], dtype=np.int64)
@@ -335,8 +334,7 @@ class _Share:
         plans, plan_frame = self._plans(diaries)
         frames = CohortFrames(len(self.ids), plan_frame, dose_frame, score_frame)
         self._summaries(plans, frames)
-        return {pid: [part.encode("utf-8") for part in self.out[i]]
-                for i, pid in enumerate(self.ids)}
+        return dict(zip(self.ids, self.out, strict=True))
 
     def _fill(self, file: str, runs: _Runs, lines: list[str]) -> None:
         k = EXPORT_FILES.index(file)
@@ -562,10 +560,11 @@ class _Share:
 
     # -- the plans ---------------------------------------------------------------------------
 
-    def _plans(self, diaries: _Diaries) -> tuple[list[tuple[Plan, list[Alert]]], pd.DataFrame]:
+    def _plans(self, diaries: _Diaries) -> tuple[list[dict[str, Any]], pd.DataFrame]:
         """plan.csv and alerts.csv from every patient's plan (until four weeks after today,
-        computed as :func:`tracker.review.load_review` does); the plans and their alerts (not
-        dismissed), and the plan as the summary reads it."""
+        computed as :func:`tracker.review.load_review` does); what the summary reads of each
+        plan (its episodes, reductions and alerts not dismissed, and the days as a frame).
+        The plans themselves are let go patient by patient (~500 bytes a day)."""
         sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[Medication]] = {}
         for p, med_name, start, end in self.medications:
@@ -581,7 +580,7 @@ class _Share:
         tails: dict[Any, str] = {}
         outlook_until = self.today + timedelta(days=OUTLOOK_DAYS)
         plan_until = self.today + timedelta(days=PLAN_HORIZON_DAYS)
-        plans: list[tuple[Plan, list[Alert]]] = []
+        plans: list[dict[str, Any]] = []
         columns: dict[str, list[Any]] = {"patient": [], "day": [], "dose_mg": [],
                                          "nominal_mg": [], "phase": []}
         plan_k, alerts_k = EXPORT_FILES.index("plan"), EXPORT_FILES.index("alerts")
@@ -605,7 +604,11 @@ class _Share:
             self.out[i][alerts_k] = _chunk(self.prefixes[i], [
                 f"{cell(a.day)}{sep}{cell(a.code)}{sep}{self.reason(a.message)}{nl}"
                 for a in alerts])
-            plans.append((plan, alerts))
+            plans.append({
+                "episodes": episode_entries(plan, self.today),
+                "reductions": sum(1 for r in plan.reductions if r.trigger_day <= self.today),
+                "alerts": alerts,  # counted
+            })
             if plan.days:
                 first = plan.days[0].day.toordinal()
                 columns["patient"].append(np.full(len(plan.days), i, dtype=np.int64))
@@ -650,7 +653,7 @@ class _Share:
 
     # -- the summary -------------------------------------------------------------------------
 
-    def _summaries(self, plans: list[tuple[Plan, list[Alert]]], frames: CohortFrames) -> None:
+    def _summaries(self, plans: list[dict[str, Any]], frames: CohortFrames) -> None:
         """summary.csv: :func:`~tracker.analysis.summary.summary_frame`'s rows of every patient,
         then their medications."""
         sep, nl, cell = self.sep, self.nl, self.cell
@@ -664,15 +667,12 @@ class _Share:
         k = EXPORT_FILES.index("summary")
         for i, patient_id in enumerate(self.ids):
             info = self.patients[patient_id]
-            plan, alerts = plans[i]
             summary = {
                 "patient": {"id": info.id, "name": info.name, "condition": info.condition,
                             "protocol": info.protocol},
                 "today": today,
                 **figures[i],
-                "episodes": episode_entries(plan, self.today),
-                "reductions": sum(1 for r in plan.reductions if r.trigger_day <= self.today),
-                "alerts": alerts,  # counted
+                **plans[i],
             }
             rows = summary_rows(summary)
             for n, (name, start, end, opioid) in enumerate(medications.get(patient_id, ()), 1):
