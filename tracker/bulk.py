@@ -15,12 +15,13 @@ the export reads its own shard, and the modulo keeps the reads full table scans.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tracker.clinical.model import PatientSettings
+from tracker.reading import PATIENT_COLUMNS, day_or_none, day_value, patient_from_row, settings_of
 
 IN_LIST_LIMIT = 500  # up to this many patients, the reads name them (index look-ups)
 CHUNK_ROWS = 50_000  # rows fetched at a time from the big tables
@@ -44,41 +45,6 @@ class PatientRow:
     condition: str
     protocol: str
     settings: PatientSettings
-
-
-def day_value(value: Any) -> date:
-    """A DATE column read with plain SQL: ISO text from SQLite, a date from a server."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _day_or_none(value: Any) -> date | None:
-    return None if value is None else day_value(value)
-
-
-def _float_or_none(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-_PATIENT_COLUMNS = (
-    "id, name, condition, protocol, start_date, start_mg, start_days, step_mg, interval_days, "
-    "target_mg, max_mg, tolerance_days, min_severity, formulation, concentration_mg_ml, "
-    "weight_kg, transplant, informed_on, thyroid_interval_days")
-
-
-def settings_from_row(row: Sequence[Any]) -> PatientSettings:
-    """The rules' settings from ``_PATIENT_COLUMNS`` after ``id, name, condition``, built as
-    the per-patient reads build them."""
-    (protocol, start, start_mg, start_days, step_mg, interval, target, max_mg, tolerance,
-     min_severity, formulation, concentration, weight, transplant, informed, thyroid) = row
-    return PatientSettings(
-        start_date=day_value(start), protocol=protocol, start_mg=float(start_mg),
-        start_days=int(start_days), step_mg=float(step_mg), interval_days=int(interval),
-        target_mg=float(target), max_mg=float(max_mg), tolerance_days=int(tolerance),
-        min_severity=int(min_severity),
-        formulation="liquid" if formulation == "liquid" else "capsule",
-        concentration_mg_ml=_float_or_none(concentration), weight_kg=_float_or_none(weight),
-        transplant=bool(transplant), informed_on=_day_or_none(informed),
-        thyroid_interval_days=int(thyroid))
 
 
 class ClinicReader:
@@ -106,12 +72,13 @@ class ClinicReader:
 
     def patients(self) -> list[PatientRow]:
         where = self.where.replace("patient_id", "id")
-        return [PatientRow(int(r[0]), r[1], r[2], r[3], settings_from_row(r[3:]))
-                for r in self._rows(f"SELECT {_PATIENT_COLUMNS} FROM patient{where} ORDER BY id")]
+        return [PatientRow(p.id, p.name, p.condition, p.protocol, settings_of(p))
+                for p in map(patient_from_row, self._rows(
+                    f"SELECT {PATIENT_COLUMNS} FROM patient{where} ORDER BY id"))]
 
     def medications(self) -> list[tuple[int, str, date | None, date | None]]:
         """In id order, as the per-patient diary has them."""
-        return [(int(p), n, _day_or_none(s), _day_or_none(e)) for p, n, s, e in self._rows(
+        return [(int(p), n, day_or_none(s), day_or_none(e)) for p, n, s, e in self._rows(
             f"SELECT patient_id, name, start_date, end_date FROM medication{self.where} "
             "ORDER BY patient_id, id")]
 

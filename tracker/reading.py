@@ -124,13 +124,14 @@ def unknown_patient(patient_id: object) -> ValidationError:
         N_("No patient with id or name {value}."), {"value": patient_id}))
 
 
-_PATIENT_COLUMNS = (
+PATIENT_COLUMNS = (
     "id, name, condition, protocol, start_date, start_mg, start_days, step_mg, interval_days, "
     "target_mg, max_mg, tolerance_days, min_severity, formulation, concentration_mg_ml, "
     "weight_kg, transplant, informed_on, thyroid_interval_days")
 
 
-def _patient_row(row: Sequence[Any]) -> PatientFields:
+def patient_from_row(row: Sequence[Any]) -> PatientFields:
+    """A patient's fields from a row of :data:`PATIENT_COLUMNS`, values normalised."""
     (pid, name, condition, protocol, start, start_mg, start_days, step_mg, interval, target,
      max_mg, tolerance, min_severity, formulation, concentration, weight, transplant, informed,
      thyroid) = row
@@ -180,17 +181,17 @@ class Records:
 
     def patient_fields(self, patient_id: int) -> PatientFields:
         pid = _int(patient_id)
-        rows = self._rows(f"SELECT {_PATIENT_COLUMNS} FROM patient WHERE id = {pid}")
+        rows = self._rows(f"SELECT {PATIENT_COLUMNS} FROM patient WHERE id = {pid}")
         if not rows:
             raise unknown_patient(patient_id)
-        return _patient_row(rows[0])
+        return patient_from_row(rows[0])
 
     def patient(self, patient_id: int) -> PatientInfo:
         return info_of(self.patient_fields(patient_id))
 
     def list_patients(self) -> list[PatientInfo]:
-        return [info_of(_patient_row(r))
-                for r in self._rows(f"SELECT {_PATIENT_COLUMNS} FROM patient ORDER BY id")]
+        return [info_of(patient_from_row(r))
+                for r in self._rows(f"SELECT {PATIENT_COLUMNS} FROM patient ORDER BY id")]
 
     # -- the diary ---------------------------------------------------------------------------
 
