@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing import get_context
 from operator import attrgetter, itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,15 +78,17 @@ def default_workers(patients: int) -> int:
 
 @contextmanager
 def export_parts(cursor: Any, target: str, ids: list[int], dialect: str, today: date,
-                 workers: int = 1) -> Iterator[Callable[[int, int], Piece]]:
+                 workers: int = 1, scratch: Path | None = None,
+                 ) -> Iterator[Callable[[int, int], Piece]]:
     """Every patient's part of each file, as ``part(patient_id, file_index)``, valid inside
     the ``with`` block.
 
     With ``workers`` > 1 the patients are split in that many shares (``patient_id %
     workers``): this process builds the first on ``cursor`` while worker processes build the
     others, each opening the database ``target`` itself and writing its parts to a file in a
-    private temporary directory (a pipe would copy every byte four times); the parts are read
-    back from there, mapped, not copied, and the directory is removed when the block ends.
+    private directory made inside ``scratch`` (a pipe would copy every byte four times); the
+    parts are read back from there, mapped, not copied, and the directory is removed when the
+    block ends.
     """
     if workers <= 1:
         chunks = build_share(cursor, ids, 0, 1, dialect, today)
@@ -93,10 +96,13 @@ def export_parts(cursor: Any, target: str, ids: list[int], dialect: str, today: 
         return
     language = get_language()
     shares = [[pid for pid in ids if pid % workers == k] for k in range(workers)]
-    with tempfile.TemporaryDirectory(prefix="ldn-tracker-export-") as scratch, \
+    # The workers' parts are health data: they go to a private directory inside ``scratch``
+    # (the export's own folder), never the shared temporary directory, so even an export
+    # killed half-way leaves them only where the export itself was going.
+    with tempfile.TemporaryDirectory(prefix=".ldn-tracker-export-", dir=scratch) as work, \
             ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_share_in_worker, target, shares[k], k, workers, dialect, today,
-                               language, os.path.join(scratch, str(k)))
+                               language, os.path.join(work, str(k)))
                    for k in range(1, workers) if shares[k]]
         try:
             chunks = build_share(cursor, shares[0], 0, workers, dialect, today)

@@ -190,13 +190,13 @@ def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
             clinic.patient(pid)  # says which patient is unknown
     now = current_day()
     distinct = list(dict.fromkeys(int(pid) for pid in ids))
+    directory = Path(out_dir)
+    make_private_dir(directory)
     with clinic.db.read() as session:
         connection = session.connection().connection.driver_connection
         assert connection is not None
         with export_parts(connection.cursor(), clinic.db.target, distinct, dialect, now,
-                          workers) as part:
-            directory = Path(out_dir)
-            make_private_dir(directory)
+                          workers, scratch=directory) as part:
             written = []
             for k, key in enumerate(EXPORT_FILES):
                 target = directory / f"{key}.csv"

@@ -104,6 +104,9 @@ def test_bulk_export_is_byte_identical_to_the_per_patient_export(
         bulk = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", dialect,
                                workers=workers)
         assert_same_files(bulk, reference, name)
+        # The workers' parts went through a private folder inside the export's, now gone.
+        assert sorted(p.name for p in (tmp_path / f"bulk-{name}").iterdir()) == \
+            sorted(p.name for p in bulk)
     raw = (tmp_path / "bulk-all" / "doses.csv").read_bytes()
     assert b'"Dan ""D"", ' in raw  # quoted: a comma, a semicolon, quotes
     assert b"'=1+1" in raw and b"'=Anna+1" in raw and b"-0.5 mg?" in raw
