@@ -10,6 +10,7 @@ functions that need it, not by this module, so the clinic screen opens without w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -191,18 +192,25 @@ def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
     now = current_day()
     distinct = list(dict.fromkeys(int(pid) for pid in ids))
     directory = Path(out_dir)
-    make_private_dir(directory)
-    with clinic.db.read() as session:
-        connection = session.connection().connection.driver_connection
-        assert connection is not None
-        with export_parts(connection.cursor(), clinic.db.target, distinct, dialect, now,
-                          workers, scratch=directory) as part:
-            written = []
-            for k, key in enumerate(EXPORT_FILES):
-                target = directory / f"{key}.csv"
-                header = cells.header(EXPORT_COLUMNS[key]).encode(cells.encoding)
-                write_private(target, [header, *(part(int(pid), k) for pid in ids)])
-                written.append(target)
+    created = not directory.exists()
+    make_private_dir(directory)  # first: the workers' parts are kept inside it
+    try:
+        with clinic.db.read() as session:
+            connection = session.connection().connection.driver_connection
+            assert connection is not None
+            with export_parts(connection.cursor(), clinic.db.target, distinct, dialect, now,
+                              workers, scratch=directory) as part:
+                written = []
+                for k, key in enumerate(EXPORT_FILES):
+                    target = directory / f"{key}.csv"
+                    header = cells.header(EXPORT_COLUMNS[key]).encode(cells.encoding)
+                    write_private(target, [header, *(part(int(pid), k) for pid in ids)])
+                    written.append(target)
+    except BaseException:
+        if created:  # leave no empty folder behind a failed export
+            with suppress(OSError):
+                directory.rmdir()
+        raise
     return written
 
 

@@ -158,3 +158,21 @@ def test_a_generated_clinic_exports_the_same_figures_in_bulk_and_patient_by_pati
     finally:
         set_language(previous)
         db.dispose()
+
+
+def test_an_export_that_fails_half_way_leaves_nothing_behind(
+        clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while the files are built (here the disk, mid-way) writes no file and leaves
+    no folder or worker parts where the export was going."""
+    from tracker import bulk_export
+
+    ids = populate(clinic)
+
+    def disk_full(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bulk_export, "build_share", disk_full)
+    out = tmp_path / "export"
+    with pytest.raises(OSError):
+        export_patients(clinic, ids, out, "standard")
+    assert not out.exists()
