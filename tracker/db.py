@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.i18n import N_, Message
 from tracker.locations import is_url
 from tracker.reading import SCHEMA_REVISION
 
@@ -34,7 +35,14 @@ MMAP_BYTES = 1 << 30  # address space, not memory: pages are shared with the OS 
 
 
 class DatabaseError(Exception):
-    """A database problem told to the user in plain words (no traceback)."""
+    """A database problem told to the user in plain words (no traceback), in their language."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.message = Message(template, params)
+        super().__init__(self.message.render("en"))
+
+    def __str__(self) -> str:
+        return self.message.render()
 
 
 def _owner_only_file(path: Path) -> None:
@@ -138,12 +146,13 @@ class Database:
         existed = self.path is not None and self.path.exists() and self.path.stat().st_size > 0
         if self.path is not None:
             if self.path.is_dir():
-                raise DatabaseError(f"{self.path} is a directory, not a database file.")
+                raise DatabaseError(N_("{path} is a directory, not a database file."),
+                                    path=self.path)
             try:
                 _owner_only_file(self.path)
             except OSError as exc:
-                raise DatabaseError(f"Cannot create the database {self.path}: "
-                                    f"{exc.strerror}.") from exc
+                raise DatabaseError(N_("Cannot create the database {path}: {problem}."),
+                                    path=self.path, problem=exc.strerror) from exc
         self.engine = self._make_engine()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.backup_path: Path | None = None
@@ -187,19 +196,19 @@ class Database:
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
-            raise DatabaseError(f"Cannot open the database {self.display_name}: "
-                                f"{_first_line(exc)}") from exc
+            raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
+                                where=self.display_name, problem=_first_line(exc)) from exc
         with conn:
             try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             except (OperationalError, ProgrammingError) as exc:
                 if "alembic_version" in str(exc.orig):
                     return None
-                raise DatabaseError(f"Cannot open the database {self.display_name}: "
-                                    f"{_first_line(exc)}") from exc
+                raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
+                                    where=self.display_name, problem=_first_line(exc)) from exc
             except SQLAlchemyError as exc:
-                raise DatabaseError(f"Cannot open the database {self.display_name}: "
-                                    f"{_first_line(exc)}") from exc
+                raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
+                                    where=self.display_name, problem=_first_line(exc)) from exc
 
     @property
     def display_name(self) -> str:
@@ -216,10 +225,13 @@ class Database:
         try:
             self._alembic_upgrade()
         except Exception as exc:
-            where = f" A copy from before the upgrade is at {self.backup_path}." \
-                if self.backup_path else ""
-            raise DatabaseError(f"Upgrading the database {self.display_name} failed: "
-                                f"{_first_line(exc)}.{where}") from exc
+            if self.backup_path:
+                raise DatabaseError(N_("Upgrading the database {where} failed: {problem}. A copy "
+                                       "from before the upgrade is at {backup}."),
+                                    where=self.display_name, problem=_first_line(exc),
+                                    backup=self.backup_path) from exc
+            raise DatabaseError(N_("Upgrading the database {where} failed: {problem}."),
+                                where=self.display_name, problem=_first_line(exc)) from exc
 
     def _alembic_upgrade(self, revision: str = "head") -> None:
         from alembic import command
@@ -261,7 +273,7 @@ class Database:
     def backup(self, *, reason: str = "backup") -> Path:
         """Copy a live SQLite database with the backup API to an owner-only timestamped file."""
         if self.path is None:
-            raise DatabaseError("Only a SQLite file can be backed up this way.")
+            raise DatabaseError(N_("Only a SQLite file can be backed up this way."))
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         dest = self.path.with_name(f"{self.path.name}.{reason}-{stamp}.bak")
         _owner_only_file(dest)

@@ -214,6 +214,21 @@ def test_danish_messages_from_the_locale(db_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("da_DK.UTF-8", "er en mappe, ikke en databasefil"),
+    ("C.UTF-8", "is a directory, not a database file"),
+])
+def test_a_database_that_cannot_be_opened_is_told_in_the_users_language(
+        tmp_path: Path, lang: str, expected: str) -> None:
+    env = {"LANG": lang, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "tracker", "--db", str(tmp_path),
+                             "patient", "list"],
+                            capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 2
+    assert expected in result.stderr and str(tmp_path) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_emptied_note_is_deleted_with_its_text_kept_in_the_audit_trail(
         clinic, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
