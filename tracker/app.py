@@ -11,7 +11,6 @@ opens in the background once that screen is drawn (:mod:`tracker.opening`).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from tracker.opening import ClinicOpening
 from tracker.preferences import Preferences
 from tracker.reading import DayReader, PatientInfo
 from tracker.screens.base import tell_failed_worker
-from tracker.validation import ValidationError, today
+from tracker.validation import today
 from tracker.widgets.translated import translate_bindings
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def read_first_screen(direct: DirectReads, remembered: int | None) -> FirstScree
             patients = records.list_patients()
             chosen = choose_patient(patients, remembered)
             view = None if chosen is None else load_day(records, chosen, today())
-    except (sqlite3.Error, ValidationError):
+    except Exception:  # noqa: BLE001 - any doubt: the worker reads it again and tells why
         return None
     return FirstScreen(patients, view)
 

@@ -145,3 +145,25 @@ async def test_the_remembered_patient_is_read_first(tmp_path: Path) -> None:
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert again.screen.sub_title == "Second"
+
+
+async def test_a_row_the_direct_read_cannot_use_is_told_in_the_app(tmp_path: Path) -> None:
+    """A damaged row (a date that is no date) stops neither the start nor the app: the
+    screen's worker reads it again and says what went wrong, in plain words."""
+    import sqlite3
+
+    path = tmp_path / "diary.db"
+    _file_with_patient(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE patient SET start_date = 'not a date'")
+    app = create_app(str(path))
+    assert isinstance(app.clinic, ClinicOpening) and app.first_screen is None
+    async with app.run_test(size=(100, 30)) as pilot:
+        told: list[str] = []
+        for _ in range(200):
+            await pilot.pause(0.01)
+            told = [n.message for n in app._notifications]
+            if told:
+                break
+        assert app.is_running
+        assert any("did not work" in m and "not a date" in m for m in told), told
