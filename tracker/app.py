@@ -126,7 +126,7 @@ class TrackerApp(App[int]):
         Importing SQLAlchemy takes the interpreter for ~0.2 s; done at once it would hold up
         the very screen it follows. A save in the meantime opens it itself (and waits for it).
         """
-        if self.opening is not None and not self.opening.ready:
+        if self.opening is not None and not self.opening.started:
             self.set_timer(WARM_UP_DELAY_S, self.warm_up)
 
     def on_mount(self) -> None:

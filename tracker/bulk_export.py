@@ -43,7 +43,7 @@ import pandas as pd
 
 from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import episode_entries, summary_rows
-from tracker.bulk import ClinicReader, day_value
+from tracker.bulk import ClinicReader
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.model import (
     ChemoSession,
@@ -57,6 +57,7 @@ from tracker.clinical.model import (
 from tracker.cohort import OUTLOOK_DAYS
 from tracker.export import Cells
 from tracker.i18n import Message, _, get_language, set_language
+from tracker.reading import day_value
 from tracker.review import EXPORT_FILES, PLAN_HORIZON_DAYS, within
 
 PATIENTS_PER_WORKER = 250  # below this a worker process costs more than it saves

@@ -39,7 +39,9 @@ class DatabaseError(Exception):
 
     def __init__(self, template: str, **params: Any) -> None:
         self.message = Message(template, params)
-        super().__init__(self.message.render("en"))
+        # Rendered when shown (str), in the language of that moment; rendering here in a
+        # fixed language would switch the process's language under a running app.
+        super().__init__(template)
 
     def __str__(self) -> str:
         return self.message.render()

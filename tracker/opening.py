@@ -24,6 +24,10 @@ class ClinicOpening:
         self._future: Future[Clinic] | None = None
 
     @property
+    def started(self) -> bool:
+        return self._future is not None
+
+    @property
     def ready(self) -> bool:
         future = self._future
         return future is not None and future.done() and future.exception() is None

@@ -12,12 +12,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.ui.conftest import TODAY, settle
 from tracker.app import TrackerApp, create_app
-from tracker.db import HEAD_REVISION, Database
+from tracker.db import HEAD_REVISION, Database, DatabaseError
 from tracker.direct import DirectReads
 from tracker.opening import ClinicOpening
-from tracker.services import Clinic
+from tracker.services import CheckIn, Clinic
 from tracker.widgets.dose_card import DoseCard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +34,7 @@ def _file_with_patient(path: Path) -> int:
         db.dispose()
 
 
-def _entries(path: Path, patient_id: int) -> object:
+def _entries(path: Path, patient_id: int) -> CheckIn:
     db = Database(str(path))
     try:
         return Clinic(db).day_entries(patient_id, TODAY)
@@ -57,9 +59,9 @@ async def test_today_is_drawn_from_the_file_and_a_check_in_is_saved(tmp_path: Pa
         await settle(pilot)
         assert app.clinic.ready
     entry = _entries(path, pid)
-    assert entry.taken is True and entry.mg == 1  # type: ignore[attr-defined]
-    assert entry.effects == {"vivid_dreams": 2}  # type: ignore[attr-defined]
-    assert entry.scores == {"fatigue": 6}  # type: ignore[attr-defined]
+    assert entry.taken is True and entry.mg == 1
+    assert entry.effects == {"vivid_dreams": 2}
+    assert entry.scores == {"fatigue": 6}
 
 
 async def test_the_write_path_opens_in_the_background_soon_after(tmp_path: Path,
@@ -120,13 +122,9 @@ def test_only_an_up_to_date_file_is_read_directly(tmp_path: Path) -> None:
 def test_a_failed_background_open_is_told_where_the_clinic_is_used(tmp_path: Path) -> None:
     opening = ClinicOpening(str(tmp_path))  # a directory, not a database file
     opening.start()
-    try:
+    with pytest.raises(DatabaseError, match="is a directory"):
         opening.get()
-    except Exception as exc:  # noqa: BLE001 - the open's own error, in plain words
-        assert "is a directory" in str(exc)
-    else:
-        raise AssertionError("opening a directory succeeded")
-    assert not opening.ready
+    assert opening.started and not opening.ready
 
 
 async def test_the_remembered_patient_is_read_first(tmp_path: Path) -> None:
