@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/generate.py --patients 2000 --days 1095 --out bench/out/clinic.db
 
-The file is created through :class:`tracker.db.Database`, so the schema comes from the
+The file is created through :class:`tracker.storage.database.Database`, so the schema comes from the
 migrations exactly as a user's does. The diary is then written in bulk (``sqlite3``
 ``executemany`` in large transactions, not through ``Clinic`` row by row: 2,000 patients × 3
 years is about 13 million rows) to a staging file, and copied into the clinic in day order, as a
@@ -176,14 +176,14 @@ class AuditChain:
     """Audit rows for the setup inserts, hashed exactly as the services code hashes them."""
 
     def __init__(self) -> None:
-        from tracker.audit import GENESIS_HASH
+        from tracker.storage.audit import GENESIS_HASH
 
         self.prev = GENESIS_HASH
         self.rows: list[tuple] = []
         self.at = datetime(TODAY.year - 3, 1, 1, 9, 0)
 
     def insert(self, table: str, row_id: int, patient_id: int, values: dict) -> None:
-        from tracker.audit import audit_hash
+        from tracker.storage.audit import audit_hash
 
         entry = SimpleNamespace(at=self.at, actor="import", action="insert", table_name=table,
                                 row_id=row_id, patient_id=patient_id, field="*",
@@ -215,8 +215,8 @@ AUDIT_SQL = ("INSERT INTO audit_entry (at, actor, action, table_name, row_id, pa
 def generate(out: Path, patients: int, days: int, seed: int = 2026,
              today: date = TODAY, quiet: bool = False) -> dict[str, int]:
     """Write the clinic to ``out`` (replacing it); returns the rows written per table."""
-    from tracker.db import Database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
 
     def say(text: str) -> None:
         if not quiet:

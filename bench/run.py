@@ -188,8 +188,8 @@ def figure_plan(s: Setup) -> list[Figure]:
 
     from tracker.clinical import compute_plan
     from tracker.clinical.protocols import build_settings
-    from tracker.db import Database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
 
     repeats = 20 if s.quick else 60
     diary = bench_plan.busy_diary()
@@ -234,8 +234,8 @@ def raw_cohort_read(path: Path) -> int:
 
 
 def figure_cohort(s: Setup) -> list[Figure]:
-    from tracker.db import Database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
 
     repeats = 3 if s.quick else 5
     figures = []
@@ -356,7 +356,7 @@ def figure_export(s: Setup) -> list[Figure]:
     if not (ROOT / "tracker" / "review.py").exists():
         return [Figure("export --all (whole process)", float("nan"), float("nan"),
                        "sqlite3 CLI dumping the same tables as CSV", "s", "<= 2x", None,
-                       "not measured: tracker/review.py is missing")]
+                       "not measured: tracker/services/review.py is missing")]
     if shutil.which("sqlite3") is None:
         return [Figure("export --all (whole process)", float("nan"), float("nan"),
                        "sqlite3 CLI", "s", "<= 2x", None, "sqlite3 command-line tool missing")]
@@ -373,7 +373,7 @@ def figure_export(s: Setup) -> list[Figure]:
 
     a, b = interleaved(cmd_ours, cmd_theirs, repeats, s.env, warmup=0)
     size = sum(f.stat().st_size for f in ours.glob("*.csv")) / 1e6
-    from tracker.bulk_export import default_workers
+    from tracker.export.bulk import default_workers
 
     workers = default_workers(s.patients)
     note = (f"built in {workers} processes (one per core), sqlite3 in one" if workers > 1
@@ -459,8 +459,8 @@ def commit_floor(path: Path) -> Callable[[], None]:
 
 
 def figure_check_in(s: Setup) -> list[Figure]:
-    from tracker.db import Database
-    from tracker.services import CheckIn, Clinic
+    from tracker.services.clinic import CheckIn, Clinic
+    from tracker.storage.database import Database
 
     db = Database(str(s.work))
     clinic = Clinic(db, actor="patient")

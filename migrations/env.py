@@ -1,4 +1,5 @@
-"""Alembic environment: runs on the connection the application hands over (tracker.db).
+"""Alembic environment: runs on the connection the application hands over
+(tracker.storage.database).
 
 No logging.fileConfig here: it would print into the TUI.
 """

@@ -61,8 +61,8 @@ wait_for "EXITED"
 "$PY" - "$DB" "$DAY" <<'PYEOF'
 import sys
 from datetime import date
-from tracker.db import Database
-from tracker.services import Clinic
+from tracker.storage.database import Database
+from tracker.services.clinic import Clinic
 entry = Clinic(Database(sys.argv[1])).day_entries(1, date.fromisoformat(sys.argv[2]))
 assert entry.taken and entry.mg == 1, entry
 assert entry.effects == {"vivid_dreams": 2, "headache": 1}, entry

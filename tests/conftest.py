@@ -31,8 +31,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def clinic(db_path: Path):  # type: ignore[no-untyped-def]
-    from tracker.db import Database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
 
     db = Database(str(db_path))
     yield Clinic(db, actor="test")

@@ -5,8 +5,8 @@ with this database (or the first-run setup when there is none) and offers the sc
 History, Plan. Every database call runs in a worker thread; results come back as messages.
 
 Cold start: on an existing, up-to-date SQLite file the first screen reads the database directly
-(:mod:`tracker.direct`, no SQLAlchemy import) and the Clinic, which every write goes through,
-opens in the background once that screen is drawn (:mod:`tracker.opening`).
+(:mod:`tracker.storage.snapshot`, no SQLAlchemy import) and the Clinic, which every write goes
+through, opens in the background once that screen is drawn (:mod:`tracker.services.opening`).
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
-from tracker.direct import DirectReads
 from tracker.i18n import N_, _, get_language, set_language
-from tracker.locations import resolve_database
-from tracker.opening import ClinicOpening
 from tracker.preferences import Preferences
-from tracker.reading import DayReader, PatientInfo
 from tracker.screens.base import tell_failed_worker
+from tracker.services.opening import ClinicOpening
+from tracker.storage.locations import resolve_database
+from tracker.storage.records import DayReader, PatientInfo
+from tracker.storage.snapshot import DirectReads
 from tracker.validation import today
 from tracker.widgets.translated import translate_bindings
 
 if TYPE_CHECKING:
     from tracker.screens.today import DayView
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
 
 WARM_UP_DELAY_S = 1.0  # after the first screen is drawn, the Clinic opens in the background
 
@@ -269,8 +269,8 @@ def create_app(target: str | None = None, clinic: Clinic | None = None,
         # Read before the event loop starts: drawn whole in the first frame, no "Loading…".
         app.first_screen = read_first_screen(direct, app.preferences.last_patient.get(app.db_key))
         return app
-    from tracker.db import Database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
 
     return TrackerApp(Clinic(Database(resolved), actor="patient"), preferences)
 
@@ -282,10 +282,10 @@ def run_app(target: str | None) -> int:
 
 def run_demo(target: str | None) -> int:
     """The app on a demo database, filled with ten weeks of a sample diary when it is empty."""
-    from tracker.db import Database
-    from tracker.demo import build_demo
-    from tracker.locations import demo_database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.services.demo import build_demo
+    from tracker.storage.database import Database
+    from tracker.storage.locations import demo_database
 
     clinic = Clinic(Database(target or str(demo_database())), actor="patient")
     if not clinic.list_patients():

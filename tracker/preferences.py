@@ -20,7 +20,7 @@ def config_path() -> Path:
     override = os.environ.get(ENV_CONFIG_DIR)
     if override:
         return Path(override) / FILE_NAME
-    from tracker.locations import user_config_dir
+    from tracker.storage.locations import user_config_dir
 
     return user_config_dir() / FILE_NAME
 

@@ -26,8 +26,8 @@ from sqlalchemy import inspect, text
 
 import tracker.cli as tracker_cli
 from tracker.cli import main as cli_main
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 START = date(2026, 1, 1)
 MIN_WRITES = 5

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from tracker.db import Database
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
+from tracker.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -14,8 +14,8 @@ import sys
 import time
 from datetime import date, timedelta
 
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 START = date(2026, 1, 1)
 DOSES = (0.75, 1.0, 1.5, 2.0, 3.0)

@@ -18,8 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from tracker.cli import main as cli_main
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 
 def mode(path: Path) -> str:

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from tracker.audit import GENESIS_HASH, audit_hash
 from tracker.cli import main
-from tracker.db import Database
 from tracker.models import AuditEntry
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.audit import GENESIS_HASH, audit_hash
+from tracker.storage.database import Database
 
 DAY = date(2026, 1, 3)
 

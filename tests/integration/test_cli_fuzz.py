@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.cli import main
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tracker.db import HEAD_REVISION, Database
 from tracker.models import DoseEntry, Patient, SymptomScore
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import HEAD_REVISION, Database
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 SECONDS = 4.0
@@ -98,8 +98,8 @@ def test_patient_writes_while_clinician_reads(db_target: str, tmp_path: Path, h)
 OPEN_AND_ADD = """
 import sys, time
 from datetime import date
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.storage.database import Database
+from tracker.services.clinic import CheckIn, Clinic
 target, at, name = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 time.sleep(max(0.0, at - time.time()))
 clinic = Clinic(Database(target))

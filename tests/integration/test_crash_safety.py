@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.db import HEAD_REVISION, Database
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
+from tracker.storage.database import HEAD_REVISION, Database
 
 KILLS = 30
 DAYS_PER_ROUND = 40
@@ -145,7 +145,7 @@ def test_sigkill_while_creating_the_database(tmp_path: Path, h) -> None:
     for round_no in range(6):
         path = tmp_path / f"new-{round_no}.db"
         proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tracker.db import Database; "
+            [sys.executable, "-c", "import sys; from tracker.storage.database import Database; "
              "Database(sys.argv[1]); print('opened', flush=True)", str(path)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=h.child_env(),
             cwd=h.root)

@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import bulk
-from tracker.db import Database
-from tracker.export import export_frames
+from tracker.export import bulk as bulk_export
+from tracker.export.csv_files import export_frames
 from tracker.i18n import get_language, set_language
-from tracker.review import EXPORT_FILES, export_patients, patient_frames
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.services.review import EXPORT_FILES, export_patients, patient_frames
+from tracker.storage import scans
+from tracker.storage.database import Database
 
 from .conftest import ROOT, add_patient
 
@@ -118,7 +119,7 @@ def test_a_few_patients_of_a_large_clinic_are_picked_from_whole_table_scans(
     """Past ``IN_LIST_LIMIT`` patients the tables are read whole and the other patients'
     rows left out: the same files."""
     ids = populate(clinic)
-    monkeypatch.setattr(bulk, "IN_LIST_LIMIT", 1)
+    monkeypatch.setattr(scans, "IN_LIST_LIMIT", 1)
     for name, chosen, workers in (("some", [ids[3], ids[0]], 1), ("shares", ids[1:], 2)):
         reference = export_one_by_one(clinic, chosen, tmp_path / f"ref-{name}", "standard")
         ours = export_patients(clinic, chosen, tmp_path / f"bulk-{name}", "standard",
@@ -164,8 +165,6 @@ def test_an_export_that_fails_half_way_leaves_nothing_behind(
         clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure while the files are built (here the disk, mid-way) writes no file and leaves
     no folder or worker parts where the export was going."""
-    from tracker import bulk_export
-
     ids = populate(clinic)
 
     def disk_full(*args: object, **kwargs: object) -> object:

@@ -34,7 +34,7 @@ def test_an_existing_world_readable_database_is_left_alone_but_opens(tmp_path: P
     import os
     import stat
 
-    from tracker.db import Database
+    from tracker.storage.database import Database
 
     path = tmp_path / "created-elsewhere.db"
     path.touch(mode=0o644)

@@ -15,11 +15,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-import tracker.db as tracker_db
+import tracker.storage.database as tracker_db
 from tracker.cli import main
-from tracker.db import HEAD_REVISION, Database, DatabaseError, alembic_config, migrations_dir
 from tracker.models import Base
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import (
+    HEAD_REVISION,
+    Database,
+    DatabaseError,
+    alembic_config,
+    migrations_dir,
+)
 
 
 def _scripts() -> ScriptDirectory:
@@ -59,7 +65,8 @@ def _assert_append_only(db: Database) -> None:
 
 def test_head_revision_constant_matches_the_scripts() -> None:
     scripts = _scripts()
-    assert scripts.get_heads() == [HEAD_REVISION], "one head, and tracker.db knows its name"
+    assert scripts.get_heads() == [HEAD_REVISION], \
+        "one head, and tracker.storage.database knows its name"
     assert _revisions()[-1] == HEAD_REVISION
 
 

@@ -99,8 +99,8 @@ def test_the_app_write_path_on_postgres(pg_database: str, h) -> None:
     """Clinic on a server: check-ins, corrections, the cohort view, the audit chain."""
     from datetime import date
 
-    from tracker.db import HEAD_REVISION, Database
-    from tracker.services import CheckIn, Clinic
+    from tracker.services.clinic import CheckIn, Clinic
+    from tracker.storage.database import HEAD_REVISION, Database
 
     db = Database(pg_database)
     try:
@@ -157,8 +157,8 @@ async def test_the_app_opens_on_either_database(db_target: str, tmp_path: Path,
     from datetime import date
 
     from tracker.app import create_app
-    from tracker.demo import build_demo
     from tracker.i18n import set_language
+    from tracker.services.demo import build_demo
 
     monkeypatch.setenv("LDN_TRACKER_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("LDN_TRACKER_TODAY", "2026-03-10")

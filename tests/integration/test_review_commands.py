@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from tracker.cli import main
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 TODAY = "2026-01-20"
 FILES = ("doses", "side_effects", "scores", "plan", "alerts", "summary")
@@ -316,7 +316,7 @@ def test_pandas_waits_for_the_commands_that_need_it(db: str) -> None:
         " '--start', '2026-01-01'])\n"
         f"main(['--db', {db!r}, 'dose', '--patient', 'P', '--date', '2026-01-02',"
         " '--mg', '0.75'])\n"
-        "import tracker.review, tracker.screens.clinic, tracker.screens.review\n"
+        "import tracker.services.review, tracker.screens.clinic, tracker.screens.review\n"
         "print('pandas' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parents[2]

@@ -45,7 +45,7 @@ def test_installed_wheel_creates_a_database(tmp_path: Path, h) -> None:
     work = tmp_path / "elsewhere"  # not the repository: nothing to fall back on
     work.mkdir()
     where = subprocess.run(
-        [sys.executable, "-c", "import tracker, tracker.db as d; "
+        [sys.executable, "-c", "import tracker, tracker.storage.database as d; "
          "print(tracker.__file__); print(d.migrations_dir())"],
         capture_output=True, text=True, env=env, cwd=work, timeout=60)
     assert where.returncode == 0, where.stderr

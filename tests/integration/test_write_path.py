@@ -233,7 +233,7 @@ def test_an_emptied_note_is_deleted_with_its_text_kept_in_the_audit_trail(
         clinic, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from tracker.services import CheckIn
+    from tracker.services.clinic import CheckIn
 
     pid = clinic.add_patient(name="N", condition="MS", start=date(2026, 1, 1))
     clinic.check_in(pid, CheckIn(day=date(2026, 1, 2), note="felt dizzy"))
@@ -248,7 +248,7 @@ def test_a_check_in_is_committed_before_the_derived_status_and_never_left_stale(
         clinic, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from tracker.services import CheckIn, Clinic
+    from tracker.services.clinic import CheckIn, Clinic
     from tracker.validation import today
 
     pid = clinic.add_patient(name="S", condition="MS", start=date(2026, 1, 1))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tracker import i18n
-from tracker.db import Database
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
+from tracker.storage.database import Database
 
 TODAY = date(2026, 3, 10)
 
@@ -50,7 +50,7 @@ def patient_id(ui_clinic: Clinic) -> int:
 
 @pytest.fixture
 def demo_clinic(ui_clinic: Clinic) -> Clinic:
-    from tracker.demo import build_demo
+    from tracker.services.demo import build_demo
 
     build_demo(ui_clinic, TODAY)
     return ui_clinic

@@ -21,8 +21,8 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RadioButton, Static
 
-from tracker.db import Database
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.storage.database import Database
 
 TODAY = date(2026, 1, 20)
 

@@ -16,10 +16,10 @@ import pytest
 
 from tests.ui.conftest import TODAY, settle
 from tracker.app import TrackerApp, create_app
-from tracker.db import HEAD_REVISION, Database, DatabaseError
-from tracker.direct import DirectReads
-from tracker.opening import ClinicOpening
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
+from tracker.services.opening import ClinicOpening
+from tracker.storage.database import HEAD_REVISION, Database, DatabaseError
+from tracker.storage.snapshot import DirectReads
 from tracker.widgets.dose_card import DoseCard
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from tracker.app import create_app
 from tracker.screens.day_editor import DayEditor
 from tracker.screens.dialogs import ReasonDialog
 from tracker.screens.history import HistoryScreen
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
 
 
 async def test_correct_a_past_day_with_a_reason(ui_clinic: Clinic, patient_id: int) -> None:

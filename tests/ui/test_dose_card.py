@@ -7,7 +7,7 @@ from datetime import date
 from tracker import i18n
 from tracker.clinical.model import PlannedDay
 from tracker.i18n import Message
-from tracker.services import PatientInfo
+from tracker.services.clinic import PatientInfo
 from tracker.widgets.dose_card import dose_instruction
 
 DAY = date(2026, 3, 10)

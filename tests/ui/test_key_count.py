@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.ui.conftest import TODAY, settle
 from tracker.app import create_app
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 
 MAX_KEYS = 15
 

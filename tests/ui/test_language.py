@@ -14,12 +14,12 @@ from tests.ui.conftest import TODAY, settle
 from tracker import i18n
 from tracker.app import create_app
 from tracker.preferences import Preferences, config_path
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.widgets.dose_card import DoseCard
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_FILES = sorted(
-    [ROOT / "tracker/app.py", ROOT / "tracker/demo.py", ROOT / "tracker/preferences.py"]
+    [ROOT / "tracker/app.py", ROOT / "tracker/services/demo.py", ROOT / "tracker/preferences.py"]
     + [p for p in (ROOT / "tracker/screens").glob("*.py") if p.stem not in ("clinic", "review")]
     + [p for p in (ROOT / "tracker/widgets").glob("*.py") if not p.stem.startswith("clinic")]
 )

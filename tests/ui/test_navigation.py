@@ -13,7 +13,7 @@ from tracker.screens.help import HelpScreen
 from tracker.screens.plan import PlanScreen
 from tracker.screens.setup import SetupScreen
 from tracker.screens.today import TodayScreen
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.dose_card import DoseCard
 

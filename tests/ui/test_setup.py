@@ -9,7 +9,7 @@ from tracker.app import create_app
 from tracker.screens.dialogs import InfoDialog
 from tracker.screens.setup import SetupScreen
 from tracker.screens.today import TodayScreen
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 
 
 async def type_into(pilot, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]

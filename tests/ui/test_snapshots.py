@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.ui.conftest import settle
 from tracker.app import create_app
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 
 SIZE = (100, 30)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.ui.conftest import TODAY, settle
 from tracker.app import create_app
 from tracker.screens.today import TodayScreen
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.widgets.dose_card import DoseCard
 
 

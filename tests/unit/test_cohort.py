@@ -1,4 +1,4 @@
-"""The clinic's flags for one patient (tracker/cohort.py), and adherence told alike by the
+"""The clinic's flags for one patient (tracker/clinical/flags.py), and adherence told alike by the
 write path (plain Python) and the clinician's summary (pandas)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tracker.analysis import adherence as summary_adherence
 from tracker.analysis import doses_frame, plan_frame
+from tracker.clinical.flags import adherence, status_values
 from tracker.clinical.model import Alert, Diary, DoseEntry, Plan, PlannedDay
-from tracker.cohort import adherence, status_values
 from tracker.i18n import Message
 
 START = date(2026, 1, 1)

@@ -20,7 +20,7 @@ from tracker.analysis import (
     summary_frame,
 )
 from tracker.clinical.model import Alert, DoseEntry, EffectEntry, PlannedDay, ScoreEntry
-from tracker.export import csv_text, export_frames, format_cell, write_csv
+from tracker.export.csv_files import csv_text, export_frames, format_cell, write_csv
 from tracker.i18n import Message
 
 PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']

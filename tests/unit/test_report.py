@@ -20,8 +20,8 @@ from tracker.clinical.model import (
     Reduction,
     ScoreEntry,
 )
+from tracker.export.report import render_report
 from tracker.i18n import Message, get_language
-from tracker.report import render_report
 
 START = date(2026, 1, 1)
 TODAY = date(2026, 2, 10)

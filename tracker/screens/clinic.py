@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.clinical.protocols import PROTOCOLS
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.validation import problem_text, today
 from tracker.widgets.footer import Footer
 
@@ -315,7 +315,7 @@ class ClinicScreen(TrackerScreen):
 
     @work(thread=True, exit_on_error=False, group="export")
     def export(self, ids: list[int], choice: Any) -> None:
-        from tracker.review import export_patients
+        from tracker.services.review import export_patients
 
         try:
             written = export_patients(self.clinic, ids, choice.path, choice.dialect)

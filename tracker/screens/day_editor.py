@@ -14,7 +14,7 @@ from textual.widgets import Button, Label
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
 from tracker.screens.today import DayView, submit_check_in
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
 from tracker.validation import ValidationError
 from tracker.widgets.check_in_form import CheckInForm
 from tracker.widgets.rating_list import RatingList

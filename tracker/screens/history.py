@@ -17,7 +17,7 @@ from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
 from tracker.screens.base import TrackerScreen
 from tracker.screens.today import DayView, load_day
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.validation import today
 from tracker.widgets.dose_card import PHASE_LABELS, dose_instruction, phase_label
 from tracker.widgets.footer import Footer

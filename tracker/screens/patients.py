@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
-from tracker.services import Clinic, PatientInfo
+from tracker.services.clinic import Clinic, PatientInfo
 
 NEW_PATIENT = 0
 

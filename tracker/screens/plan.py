@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header
 from tracker.clinical.model import Plan, PlannedDay
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerScreen
-from tracker.services import Clinic, PatientInfo
+from tracker.services.clinic import Clinic, PatientInfo
 from tracker.validation import today
 from tracker.widgets.dose_card import dose_instruction, phase_label
 from tracker.widgets.dose_chart import DoseChart

@@ -1,11 +1,11 @@
 """One patient's review (SPEC §8): is the titration on track, did side effects force a
 reduction, are the target symptoms improving, is the patient adherent?
 
-Everything is read and computed in a worker (:func:`tracker.review.load_review` and the pandas
-maths of :mod:`tracker.analysis`), then drawn: the status and adherence, a chart of the dose and
-the symptom scores, and tabs with the alerts (dismissed with a reason, audited), the episodes,
-the symptom trends and the mean scores per dose. ``e`` writes the CSV export, ``r`` the HTML
-report.
+Everything is read and computed in a worker (:func:`tracker.services.review.load_review` and the
+pandas maths of :mod:`tracker.analysis`), then drawn: the status and adherence, a chart of the
+dose and the symptom scores, and tabs with the alerts (dismissed with a reason, audited), the
+episodes, the symptom trends and the mean scores per dose. ``e`` writes the CSV export, ``r``
+the HTML report.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from tracker.i18n import N_, _, format_mg, format_number
 from tracker.screens.base import TrackerScreen
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.validation import problem_text as _problem
 from tracker.validation import today as current_day
 from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
@@ -55,7 +55,7 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
 
     from tracker.analysis import plan_frame, rolling_means, scores_frame
     from tracker.analysis.summary import display_name
-    from tracker.review import _medications, load_review, summary_of
+    from tracker.services.review import _medications, load_review, summary_of
 
     review = load_review(clinic, pid)
     summary = summary_of(review, _medications(clinic, pid))
@@ -323,7 +323,7 @@ class PatientReviewScreen(TrackerScreen):
 
     @work(thread=True, exit_on_error=False, group="export")
     def export(self, choice: Any) -> None:
-        from tracker.review import export_patients
+        from tracker.services.review import export_patients
 
         try:
             written = export_patients(self.clinic, [self.patient_id], choice.path,
@@ -349,7 +349,7 @@ class PatientReviewScreen(TrackerScreen):
 
     @work(thread=True, exit_on_error=False, group="report")
     def report(self, path: Path) -> None:
-        from tracker.review import write_report
+        from tracker.services.review import write_report
 
         try:
             written = write_report(self.clinic, self.patient_id, path)

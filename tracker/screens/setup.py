@@ -28,7 +28,7 @@ from tracker.clinical.protocols import (
 from tracker.i18n import N_, _, format_mg
 from tracker.screens.base import TrackerScreen
 from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
-from tracker.services import Clinic
+from tracker.services.clinic import Clinic
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
 from tracker.widgets.condition_picker import ConditionPicker
 from tracker.widgets.footer import Footer

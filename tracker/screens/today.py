@@ -18,8 +18,8 @@ from textual.widgets import Header, Static
 from tracker.clinical.model import Alert, PlannedDay
 from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _
-from tracker.reading import CheckIn, DayReader, PatientInfo
 from tracker.screens.base import TrackerScreen
+from tracker.storage.records import CheckIn, DayReader, PatientInfo
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.check_in_form import CheckInForm
@@ -28,7 +28,7 @@ from tracker.widgets.footer import Footer
 from tracker.widgets.rating_list import RatingList
 
 if TYPE_CHECKING:
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
 
 # Alerts that stand until acted on, shown whatever their date.
 STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")

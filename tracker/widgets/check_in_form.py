@@ -1,8 +1,9 @@
 """One day's diary as a form: the dose taken or skipped, side effects 0–4, scores 0–10, a note.
 
 Used by the Today screen and by the history's correction dialog, so both behave the same. The
-form never touches the database: it turns key presses into a :class:`~tracker.services.CheckIn`
-and shows the validation errors it is given beside the fields they belong to.
+form never touches the database: it turns key presses into a
+:class:`~tracker.services.clinic.CheckIn` and shows the validation errors it is given beside the
+fields they belong to.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _, format_mg
-from tracker.reading import CheckIn
+from tracker.storage.records import CheckIn
 from tracker.validation import now_time, parse_number
 from tracker.widgets.field_message import FieldMessage
 from tracker.widgets.rating_list import RatingList, RatingRow

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from tracker.clinical.model import PlannedDay
 from tracker.i18n import N_, _, format_date, format_mg, format_ml, format_number
-from tracker.reading import PatientInfo
+from tracker.storage.records import PatientInfo
 
 PHASE_LABELS = {
     "start": N_("Start dose"),

@@ -9,9 +9,9 @@ from tracker.analysis import build_summary, patient_tables, summary_text
 from tracker.clinical import compute_plan
 from tracker.clinical.model import Diary, DoseEntry, EffectEntry, Plan, ScoreEntry
 from tracker.clinical.protocols import build_settings
-from tracker.export import export_frames
+from tracker.export.csv_files import export_frames
+from tracker.export.report import render_report
 from tracker.i18n import set_language
-from tracker.report import render_report
 
 
 def jan(n: int) -> date:

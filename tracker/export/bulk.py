@@ -1,11 +1,11 @@
 """``export --all``: the six CSV files of SPEC §9 for a whole clinic, table by table.
 
 The files are byte for byte those of the plain per-patient path (each patient's
-:func:`~tracker.review.patient_frames`, concatenated, written by
-:func:`~tracker.export.export_frames`; ``tests/integration/test_export_bulk.py`` holds the two to
-that). What makes it fast (docs/performance.md, "Export"):
+:func:`~tracker.services.review.patient_frames`, concatenated, written by
+:func:`~tracker.export.csv_files.export_frames`; ``tests/integration/test_export_bulk.py``
+holds the two to that). What makes it fast (docs/performance.md, "Export"):
 
-- each table is read once for all the patients (:mod:`tracker.bulk`), not once per patient;
+- each table is read once for all the patients (:mod:`tracker.storage.scans`), not once per patient;
 - the rows are sorted and grouped with numpy, and every distinct value is formatted once: a
   diary line is the patient's prefix (``id,name,``) and the text of its other cells, which
   repeat (a few thousand dates, symptoms and values for millions of rows), so a patient's
@@ -43,8 +43,8 @@ import pandas as pd
 
 from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import episode_entries, summary_rows
-from tracker.bulk import ClinicReader
 from tracker.clinical import compute_plan, is_opioid
+from tracker.clinical.flags import OUTLOOK_DAYS
 from tracker.clinical.model import (
     ChemoSession,
     Diary,
@@ -54,11 +54,11 @@ from tracker.clinical.model import (
     PlannedDay,
     ScoreEntry,
 )
-from tracker.cohort import OUTLOOK_DAYS
-from tracker.export import Cells
+from tracker.export.csv_files import Cells
 from tracker.i18n import Message, _, get_language, set_language
-from tracker.reading import day_value
-from tracker.review import EXPORT_FILES, PLAN_HORIZON_DAYS, within
+from tracker.services.review import EXPORT_FILES, PLAN_HORIZON_DAYS, within
+from tracker.storage.records import day_value
+from tracker.storage.scans import ClinicReader
 
 PATIENTS_PER_WORKER = 250  # below this a worker process costs more than it saves
 MAX_WORKERS = 8
@@ -140,7 +140,7 @@ def _share_in_worker(target: str, ids: list[int], shard: int, shards: int, diale
                      ) -> tuple[str, dict[int, list[tuple[int, int]]]]:
     """:func:`build_share` in a worker process: the parts of file ``k`` are written to
     ``<stem>.<k>`` (owner-only), one patient after the other; returns where each is."""
-    from tracker.db import Database
+    from tracker.storage.database import Database
 
     set_language(language)
     db = Database(target, migrate=False, backup=False)
@@ -569,8 +569,8 @@ class _Share:
 
     def _plans(self, diaries: _Diaries) -> tuple[list[dict[str, Any]], pd.DataFrame]:
         """plan.csv and alerts.csv from every patient's plan (until four weeks after today,
-        computed as :func:`tracker.review.load_review` does); what the summary reads of each
-        plan (its episodes, reductions and alerts not dismissed, and the days as a frame).
+        computed as :func:`tracker.services.review.load_review` does); what the summary reads of
+        each plan (its episodes, reductions and alerts not dismissed, and the days as a frame).
         The plans themselves are let go patient by patient (~500 bytes a day)."""
         sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[Medication]] = {}

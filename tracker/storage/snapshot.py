@@ -2,7 +2,7 @@
 
 The app's cold start (docs/performance.md): importing SQLAlchemy and the models costs more than
 a whole minimal Textual app. An existing SQLite file already at the current schema needs no
-migration, so the first screen reads it through :class:`~tracker.reading.Records` on a plain
+migration, so the first screen reads it through :class:`~tracker.storage.records.Records` on a plain
 ``sqlite3`` connection, while the Clinic (SQLAlchemy, the write path) opens after the screen is
 drawn. A new file, an older schema or a server goes the full way, with its upgrade and backup.
 """
@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from tracker.locations import is_url
-from tracker.reading import SCHEMA_REVISION, Records
+from tracker.storage.locations import is_url
+from tracker.storage.records import SCHEMA_REVISION, Records
 
 BUSY_TIMEOUT_S = 30.0
 

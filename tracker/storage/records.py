@@ -1,10 +1,10 @@
 """The read side of the records, on a plain DB-API connection: no SQLAlchemy import.
 
-Everything a screen or the rules engine reads for one patient goes through :class:`Records`:
-the patient's settings, the diary, one day's entries, dismissed alerts. :class:`~tracker.services.
-Clinic` uses it on its session's own connection (same transaction); the app's first screen uses it
-on a direct ``sqlite3`` connection (:mod:`tracker.direct`), so it can show today's dose before
-SQLAlchemy has even been imported (cold start, docs/performance.md).
+Everything a screen or the rules engine reads for one patient goes through :class:`Records`: the
+patient's settings, the diary, one day's entries, dismissed alerts. :class:`~tracker.services.
+clinic.Clinic` uses it on its session's own connection (same transaction); the app's first
+screen uses it on a direct ``sqlite3`` connection (:mod:`tracker.storage.snapshot`), so it can
+show today's dose before SQLAlchemy has even been imported (cold start, docs/performance.md).
 
 The SQL is plain and portable (SQLite and PostgreSQL). Only integers and ``date`` objects are
 put into it, formatted by this module, never text from a user; values are normalised here:

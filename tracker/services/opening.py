@@ -1,6 +1,6 @@
 """The Clinic opened in the background, so the first screen need not wait for SQLAlchemy.
 
-:class:`ClinicOpening` stands in for a :class:`~tracker.services.Clinic`: the first attribute
+:class:`ClinicOpening` stands in for a :class:`~tracker.services.clinic.Clinic`: the first attribute
 used waits for the open to finish (in a worker thread, never the UI's) and then passes through.
 :meth:`ClinicOpening.start` begins the open early, in a thread of its own, once the first screen
 is drawn; a worker that needs the Clinic before then opens it itself.
@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
 
 
 class ClinicOpening:
@@ -59,8 +59,8 @@ class ClinicOpening:
 
     def _open(self, future: Future[Clinic]) -> None:
         try:
-            from tracker.db import Database
-            from tracker.services import Clinic
+            from tracker.services.clinic import Clinic
+            from tracker.storage.database import Database
 
             future.set_result(Clinic(Database(self.target), actor=self.actor))
         except BaseException as exc:  # handed to whoever uses the Clinic, as the open's error

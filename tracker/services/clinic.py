@@ -15,8 +15,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tracker import audit
-from tracker.audit import VerifyResult, utcnow
 from tracker.clinical.model import (
     HARD_LIMIT_MG,
     Alert,
@@ -31,7 +29,6 @@ from tracker.clinical.vocabulary import (
     side_effect_key,
     symptom_key,
 )
-from tracker.db import Database
 from tracker.i18n import N_, Message
 from tracker.models import (
     AlertDismissal,
@@ -46,7 +43,10 @@ from tracker.models import (
     SideEffectReport,
     SymptomScore,
 )
-from tracker.reading import (
+from tracker.storage import audit
+from tracker.storage.audit import VerifyResult, utcnow
+from tracker.storage.database import Database
+from tracker.storage.records import (
     CheckIn,
     PatientInfo,
     Records,
@@ -432,7 +432,7 @@ class Clinic:
 
     @staticmethod
     def records(session: Session) -> Records:
-        """The reads (:mod:`tracker.reading`) on the session's own DB-API connection, in its
+        """The reads (:mod:`tracker.storage.records`) on the session's own DB-API connection, in its
         transaction: plain SQL, as SQLAlchemy's per-row processing cost as much as a plan."""
         dbapi = session.connection().connection.driver_connection
         assert dbapi is not None
@@ -455,7 +455,7 @@ class Clinic:
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
                include_dismissed: bool = False) -> list[Alert]:
-        """See :meth:`tracker.reading.Records.alerts`."""
+        """See :meth:`tracker.storage.records.Records.alerts`."""
         with self.db.read() as session:
             return self.records(session).alerts(patient_id, plan, include_dismissed)
 
@@ -500,7 +500,7 @@ class Clinic:
         diary read and plan.
         """
         from tracker.clinical import compute_plan
-        from tracker.cohort import OUTLOOK_DAYS, status_values
+        from tracker.clinical.flags import OUTLOOK_DAYS, status_values
 
         now = today()
         horizon = now + timedelta(days=OUTLOOK_DAYS)

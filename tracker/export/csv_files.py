@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from tracker.cells import format_number, neutralise
+from tracker.export.cells import format_number, neutralise
 
 Dialect = Literal["standard", "excel-da"]
 DIALECTS: tuple[Dialect, ...] = ("standard", "excel-da")

@@ -24,10 +24,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.i18n import N_, Message
-from tracker.locations import is_url
-from tracker.reading import SCHEMA_REVISION
+from tracker.storage.locations import is_url
+from tracker.storage.records import SCHEMA_REVISION
 
-# The newest alembic revision (kept in tracker.reading, which the app's first screen reads
+# The newest alembic revision (kept in tracker.storage.records, which the app's first screen reads
 # without SQLAlchemy): opening an up-to-date database never has to import alembic.
 HEAD_REVISION = SCHEMA_REVISION
 BUSY_TIMEOUT_MS = 30_000
@@ -78,7 +78,7 @@ def migrations_dir() -> Path:
     packaged = Path(str(files("tracker"))) / "migrations"
     if (packaged / "env.py").exists():
         return packaged
-    return Path(__file__).resolve().parent.parent / "migrations"
+    return Path(__file__).resolve().parents[2] / "migrations"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from tracker.clinical import compute_plan
 from tracker.clinical.model import Diary, EffectEntry
-from tracker.services import CheckIn, Clinic
+from tracker.services.clinic import CheckIn, Clinic
 
 DEMO_NAME = "Anna (demo)"
 DAYS = 70

@@ -3,7 +3,7 @@
 One place turns the stored records into the figures a clinician reads, so the command line,
 the clinic screens and the HTML report always agree: the plan is computed once from the
 patient's settings and diary (up to four weeks after today), the maths is
-:mod:`tracker.analysis`, the files are :mod:`tracker.export`. pandas is imported by the
+:mod:`tracker.analysis`, the files are :mod:`tracker.export.csv_files`. pandas is imported by the
 functions that need it, not by this module, so the clinic screen opens without waiting for it.
 """
 
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from tracker.clinical import compute_plan
+from tracker.clinical.flags import OUTLOOK_DAYS, next_step
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan, PlannedDay
-from tracker.cohort import OUTLOOK_DAYS, next_step
 from tracker.models import DoseEntry, Note
-from tracker.services import Clinic, PatientInfo
+from tracker.services.clinic import Clinic, PatientInfo
 from tracker.validation import today as current_day
 
 if TYPE_CHECKING:
@@ -175,13 +175,13 @@ def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
     All the tables are built before the first file is written, so a failing patient writes
     nothing. The files are byte for byte those of :func:`patient_frames`' tables concatenated
     and written by ``export_frames`` (tests/integration/test_export_bulk.py holds it to that),
-    built table by table for all the patients at once by :mod:`tracker.bulk_export`, here or
+    built table by table for all the patients at once by :mod:`tracker.export.bulk`, here or
     split over ``workers`` processes (``bulk_export.default_workers`` says how many are worth
     it; they are started with ``spawn``, so a calling script needs the usual
     ``if __name__ == "__main__":`` guard).
     """
-    from tracker.bulk_export import export_parts
-    from tracker.export import Cells, make_private_dir, write_private
+    from tracker.export.bulk import export_parts
+    from tracker.export.csv_files import Cells, make_private_dir, write_private
 
     _require(ids)
     cells = Cells(dialect)
@@ -239,9 +239,9 @@ def write_report(clinic: Clinic, pid: int, out: Path) -> Path:
     """A self-contained HTML report for the patient's journal, owner-only (0600), in the
     current language."""
     from tracker.analysis import plan_frame, scores_frame
-    from tracker.export import make_private_dir, write_private
+    from tracker.export.csv_files import make_private_dir, write_private
+    from tracker.export.report import render_report
     from tracker.i18n import get_language
-    from tracker.report import render_report
 
     review = load_review(clinic, pid)
     summary = summary_of(review, _medications(clinic, pid))

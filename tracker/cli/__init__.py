@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tracker.cells import format_number, neutralise
+from tracker.export.cells import format_number, neutralise
 from tracker.i18n import N_, Message, _, set_language
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
 
@@ -256,9 +256,9 @@ def _actor(role: str) -> str:
 
 
 def _open(args: argparse.Namespace, role: str = "cli") -> Any:
-    from tracker.db import Database
-    from tracker.locations import resolve_database
-    from tracker.services import Clinic
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
+    from tracker.storage.locations import resolve_database
 
     return Clinic(Database(resolve_database(args.db)), actor=_actor(role))
 
@@ -430,7 +430,7 @@ def cmd_dismiss(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from tracker.review import patient_summary
+    from tracker.services.review import patient_summary
 
     clinic = _open(args)
     pid = clinic.find_patient(args.patient)
@@ -446,8 +446,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tracker.bulk_export import default_workers
-    from tracker.review import export_patients
+    from tracker.export.bulk import default_workers
+    from tracker.services.review import export_patients
 
     out = _out_path(args.out)
     clinic = _open(args, "clinician")
@@ -460,7 +460,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tracker.review import write_report
+    from tracker.services.review import write_report
 
     out = _out_path(args.out)
     clinic = _open(args, "clinician")
@@ -544,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
-        from tracker.db import DatabaseError
+        from tracker.storage.database import DatabaseError
 
         if isinstance(exc, DatabaseError):
             return error(str(exc))

@@ -1,7 +1,7 @@
 """The records of many patients read table by table, for ``export --all`` (SPEC §9).
 
-The per-patient reads (:class:`tracker.reading.Records`) cost ~10 ms a patient on a three-year
-diary, most of it fetching one patient's rows from pages shared with everybody else's; a
+The per-patient reads (:class:`tracker.storage.records.Records`) cost ~10 ms a patient on a
+three-year diary, most of it fetching one patient's rows from pages shared with everybody else's; a
 clinic's export reads each table once instead, in table order (a plain scan: no ORDER BY, the
 caller sorts), with plain SQL on a DB-API cursor (the same transaction as the caller's session,
 or a worker process's own connection). The SQL is portable (SQLite and PostgreSQL) and only
@@ -21,7 +21,13 @@ from datetime import date
 from typing import Any
 
 from tracker.clinical.model import PatientSettings
-from tracker.reading import PATIENT_COLUMNS, day_or_none, day_value, patient_from_row, settings_of
+from tracker.storage.records import (
+    PATIENT_COLUMNS,
+    day_or_none,
+    day_value,
+    patient_from_row,
+    settings_of,
+)
 
 IN_LIST_LIMIT = 500  # up to this many patients, the reads name them (index look-ups)
 CHUNK_ROWS = 50_000  # rows fetched at a time from the big tables
