@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.oracles.per_patient_export import export_frames, patient_frames
 from tracker.export import bulk as bulk_export
-from tracker.export.csv_files import export_frames
+from tracker.export.columns import EXPORT_FILES
 from tracker.i18n import get_language, set_language
 from tracker.services.clinic import CheckIn, Clinic
-from tracker.services.review import EXPORT_FILES, export_patients, patient_frames
+from tracker.services.review import export_patients
 from tracker.storage import scans
 from tracker.storage.database import Database
 

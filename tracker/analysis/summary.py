@@ -17,7 +17,6 @@ import pandas as pd
 from tracker.analysis.frames import (
     alerts_frame,
     doses_frame,
-    effects_frame,
     plan_frame,
     scores_frame,
 )
@@ -195,26 +194,6 @@ def episode_entries(plan: Plan, today: date) -> list[dict[str, Any]]:
         for e in sorted(plan.episodes, key=lambda e: e.start)
         if e.start <= today
     ]
-
-
-def patient_tables(
-    plan: Plan,
-    diary: Diary,
-    alerts: Iterable[Alert] | None,
-    today: date,
-    patient: Mapping[str, Any],
-) -> dict[str, pd.DataFrame]:
-    """The six tables of ``export`` (SPEC §9), keyed by file stem, ready for ``export_frames``."""
-    alert_list = plan.alerts if alerts is None else tuple(alerts)
-    summary = build_summary(plan, diary, alert_list, today, patient)
-    return {
-        "doses": doses_frame(diary.doses),
-        "side_effects": effects_frame(diary.effects, diary.clear_days),
-        "scores": scores_frame(diary.scores),
-        "plan": plan_frame(plan),
-        "alerts": alerts_frame(alert_list),
-        "summary": summary_frame(summary),
-    }
 
 
 def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.clinical.horizons import OUTLOOK_DAYS as OUTLOOK_DAYS
 from tracker.clinical.model import Diary, Plan, PlannedDay
 
 LOW_ADHERENCE = 0.8
@@ -38,10 +39,6 @@ def adherence(plan: Plan, diary: Diary, today: date, days: int | None) -> float 
         return None
     return sum(1 for d in planned if d in taken) / len(planned)
 
-
-# How far ahead the next step-up is looked for: two capsule steps that deliver the same dose
-# (nominal 2.25 and 2.75 mg are both a 2 mg capsule) put the next rise two intervals away.
-OUTLOOK_DAYS = 120
 
 
 def next_step(plan: Plan, today: date) -> PlannedDay | None:

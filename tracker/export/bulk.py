@@ -44,7 +44,7 @@ import pandas as pd
 from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import episode_entries, summary_rows
 from tracker.clinical import compute_plan, is_opioid
-from tracker.clinical.flags import OUTLOOK_DAYS
+from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import (
     ChemoSession,
     Diary,
@@ -54,9 +54,9 @@ from tracker.clinical.model import (
     PlannedDay,
     ScoreEntry,
 )
+from tracker.export.columns import EXPORT_FILES
 from tracker.export.csv_files import Cells
 from tracker.i18n import Message, _, get_language, set_language
-from tracker.services.review import EXPORT_FILES, PLAN_HORIZON_DAYS, within
 from tracker.storage.records import day_value
 from tracker.storage.scans import ClinicReader
 

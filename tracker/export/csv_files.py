@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -67,38 +67,6 @@ def format_cell(value: Any, decimal_mark: str = ".") -> str:
     return neutralise(str(value))
 
 
-def format_column(column: pd.Series, decimal_mark: str = ".") -> list[str]:
-    """Every cell of ``column`` as :func:`format_cell` writes it, a whole column at a time.
-
-    A column of one plain dtype (numbers, booleans, dates, pandas text) is formatted once per
-    distinct value and the texts spread back over the rows, so the output is ``format_cell``'s
-    by construction; a missing value is empty in every such dtype. Anything else (``object``
-    columns mixing types, where ``1``, ``1.0`` and ``True`` would share one distinct value) is
-    formatted cell by cell.
-    """
-    dtype = column.dtype
-    if dtype.kind in "biufM" or isinstance(dtype, pd.StringDtype):
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        texts = np.array([format_cell(u, decimal_mark) for u in uniques] + [""], dtype=object)
-        result: list[str] = texts[codes].tolist()  # code -1 (missing) takes the last: ""
-        return result
-    return [format_cell(v, decimal_mark) for v in column.tolist()]
-
-
-def csv_text(frame: pd.DataFrame, dialect: str = "standard") -> str:
-    """The frame as CSV text in ``dialect`` (header row first, no index)."""
-    separator, decimal_mark, _encoding, newline = _settings(dialect)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator=newline)
-    writer.writerow([format_cell(str(c), decimal_mark) for c in frame.columns])
-    columns = [format_column(frame.iloc[:, i], decimal_mark) for i in range(frame.shape[1])]
-    if columns:
-        writer.writerows(zip(*columns, strict=True))
-    else:
-        writer.writerows([] for _ in range(len(frame)))
-    return buffer.getvalue()
-
-
 def make_private_dir(path: Path) -> None:
     """Create ``path`` and any missing parents as 0700; existing directories are left alone."""
     missing = []
@@ -133,36 +101,6 @@ def write_private(path: Path, data: bytes | Iterable[bytes | memoryview]) -> Non
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], dialect: str = "standard") -> Path:
-    """Write ``frame`` to ``path`` in ``dialect``; returns the path written."""
-    _separator, _decimal, encoding, _newline = _settings(dialect)
-    target = Path(path)
-    make_private_dir(target.parent)
-    write_private(target, csv_text(frame, dialect).encode(encoding))
-    return target
-
-
-def export_frames(
-    frames: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike[str], dialect: str = "standard"
-) -> list[Path]:
-    """Write each frame to ``<out_dir>/<key>.csv``; returns the paths in the order given.
-
-    Everything is checked before the first file is written, so a bad key or dialect writes
-    nothing.
-    """
-    _settings(dialect)
-    _check_keys(frames)
-    directory = Path(out_dir)
-    make_private_dir(directory)
-    return [write_csv(frame, directory / f"{key}.csv", dialect) for key, frame in frames.items()]
-
-
-def _check_keys(keys: Iterable[str]) -> None:
-    for key in keys:
-        if not key or key.startswith(".") or "/" in key or "\\" in key or key != key.strip():
-            raise ValueError(f"not a file name: {key!r}")
 
 
 class Cells:

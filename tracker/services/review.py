@@ -16,20 +16,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from tracker.clinical import compute_plan
-from tracker.clinical.flags import OUTLOOK_DAYS, next_step
+from tracker.clinical.flags import next_step
+from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan, PlannedDay
-from tracker.models import DoseEntry, Note
+from tracker.export.columns import EXPORT_COLUMNS, EXPORT_FILES
 from tracker.services.clinic import Clinic, PatientInfo
 from tracker.validation import today as current_day
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
-PLAN_HORIZON_DAYS = 28
-EXPORT_FILES = ("doses", "side_effects", "scores", "plan", "alerts", "summary")
 
 
 @dataclass(frozen=True)
@@ -66,16 +63,6 @@ def load_review(clinic: Clinic, pid: int, on: date | None = None) -> Review:
     return Review(info, settings, diary, plan, alerts, now, next_step(outlook, now))
 
 
-def within(plan: Plan, until: date) -> Plan:
-    """The plan cut at ``until``: the same as computing it to ``until`` (the plan is causal)."""
-    return Plan(
-        days=tuple(d for d in plan.days if d.day <= until),
-        episodes=tuple(e for e in plan.episodes if e.start <= until),
-        reductions=tuple(r for r in plan.reductions if r.trigger_day <= until),
-        alerts=tuple(a for a in plan.alerts if a.day <= until),
-    )
-
-
 def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, Any]:
     from tracker.analysis import build_summary
 
@@ -103,69 +90,6 @@ def _medications(clinic: Clinic, pid: int) -> list[dict[str, Any]]:
 
 
 # -- export ------------------------------------------------------------------------------------
-
-def _diary_details(clinic: Clinic, pid: int) -> tuple[dict[date, str | None], dict[date, str]]:
-    """The dose times and the notes, which the rules engine's diary does not carry."""
-    with clinic.db.read() as session:
-        times = {d: t for d, t in session.execute(
-            select(DoseEntry.day, DoseEntry.time).where(DoseEntry.patient_id == pid))}
-        notes = {d: t for d, t in session.execute(
-            select(Note.day, Note.text).where(Note.patient_id == pid))}
-    return times, notes
-
-
-def _doses_with_notes(doses: pd.DataFrame, times: dict[date, str | None],
-                      notes: dict[date, str]) -> pd.DataFrame:
-    """doses.csv: one row per day with a dose entry or a note; ``taken`` empty on a note-only
-    day (no dose logged)."""
-    import pandas as pd
-
-    from tracker.analysis.frames import DATE_DTYPE
-
-    frame = doses.copy()
-    frame["time"] = [times.get(pd.Timestamp(d).date()) for d in frame["date"]]
-    note_frame = pd.DataFrame({"date": pd.to_datetime(sorted(notes)).astype(DATE_DTYPE),
-                               "note": [notes[d] for d in sorted(notes)]})
-    merged = frame.merge(note_frame, on="date", how="outer", sort=True)
-    merged["taken"] = merged["taken"].astype("object").where(merged["taken"].notna(), None)
-    merged["time"] = merged["time"].astype("object").where(merged["time"].notna(), None)
-    merged["note"] = merged["note"].astype("object").where(merged["note"].notna(), None)
-    return merged[["date", "taken", "mg", "time", "note"]].reset_index(drop=True)
-
-
-def _summary_with_medications(summary_df: pd.DataFrame,
-                              medications: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    rows = []
-    for n, med in enumerate(medications, start=1):
-        rows += [(f"medication.{n}.name", med["name"]), (f"medication.{n}.from", med["from"]),
-                 (f"medication.{n}.to", med["to"]), (f"medication.{n}.opioid", med["opioid"])]
-    if not rows:
-        return summary_df
-    extra = pd.DataFrame({"metric": [m for m, _v in rows], "value": [v for _m, v in rows]})
-    return pd.concat([summary_df, extra.astype({"metric": "str", "value": "object"})],
-                     ignore_index=True)
-
-
-def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str, pd.DataFrame]:
-    """The six export tables of one patient, each with ``patient_id`` and ``patient`` first."""
-    from tracker.analysis import patient_tables
-
-    review = load_review(clinic, pid, on)
-    tables = patient_tables(review.plan, review.diary, review.alerts, review.today,
-                            review.patient)
-    times, notes = _diary_details(clinic, pid)
-    tables["doses"] = _doses_with_notes(tables["doses"], times, notes)
-    tables["summary"] = _summary_with_medications(tables["summary"], _medications(clinic, pid))
-    out = {}
-    for key in EXPORT_FILES:
-        frame = tables[key].copy()
-        frame.insert(0, "patient", [review.info.name] * len(frame))
-        frame.insert(0, "patient_id", [review.info.id] * len(frame))
-        out[key] = frame.astype({"patient_id": "int64", "patient": "object"})
-    return out
-
 
 def export_patients(clinic: Clinic, ids: Sequence[int], out_dir: Path,
                     dialect: str = "standard", workers: int = 1) -> list[Path]:
@@ -220,17 +144,6 @@ def _require(ids: Sequence[int]) -> None:
         from tracker.validation import fail
 
         raise fail("patient", N_("{field}: there are no patients to export."))
-
-
-EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "doses": ("patient_id", "patient", "date", "taken", "mg", "time", "note"),
-    "side_effects": ("patient_id", "patient", "date", "name", "severity", "clear"),
-    "scores": ("patient_id", "patient", "date", "symptom", "value"),
-    "plan": ("patient_id", "patient", "date", "dose_mg", "nominal_mg", "phase", "reason",
-             "needs_liquid", "volume_ml", "step"),
-    "alerts": ("patient_id", "patient", "date", "code", "message"),
-    "summary": ("patient_id", "patient", "metric", "value"),
-}
 
 
 # -- report ------------------------------------------------------------------------------------

