@@ -11,7 +11,7 @@ through, opens in the background once that screen is drawn (:mod:`tracker.servic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -23,19 +23,21 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
+from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.preferences import Preferences
 from tracker.screens.base import tell_failed_worker
 from tracker.services.opening import ClinicOpening
 from tracker.storage.locations import resolve_database
-from tracker.storage.records import DayReader, PatientInfo
+from tracker.storage.records import DayReader
 from tracker.storage.snapshot import DirectReads
 from tracker.validation import today
 from tracker.widgets.translated import translate_bindings
 
 if TYPE_CHECKING:
-    from tracker.screens.today import DayView
+    from tracker.screens.base import Navigator
     from tracker.services.clinic import Clinic
+    from tracker.services.day import DayView
 
 WARM_UP_DELAY_S = 1.0  # after the first screen is drawn, the Clinic opens in the background
 
@@ -61,7 +63,7 @@ def choose_patient(patients: list[PatientInfo], remembered: int | None) -> int |
 def read_first_screen(direct: DirectReads, remembered: int | None) -> FirstScreen | None:
     """Today's screen for the patient the app will open, read directly; ``None`` if that
     fails (the screen then loads in its worker, where a problem is told in the app)."""
-    from tracker.screens.today import load_day
+    from tracker.services.day import load_day
 
     try:
         with direct.records() as records:
@@ -189,6 +191,31 @@ class TrackerApp(App[int]):
         self.warm_up()
         self.push_screen(SetupScreen(self.clinic, first_run=first_run), created)
 
+    # -- the way between screens (screens/base.Navigator) --------------------------------------
+
+    def show_history(self, patient_id: int, *, instead: bool = False) -> None:
+        from tracker.screens.history import HistoryScreen
+
+        self._show(HistoryScreen(self.clinic, patient_id), instead)
+
+    def show_plan(self, patient_id: int, *, instead: bool = False) -> None:
+        from tracker.screens.plan import PlanScreen
+
+        self._show(PlanScreen(self.clinic, patient_id), instead)
+
+    def show_review(self, clinic: Clinic, patient_id: int,
+                    closed: Callable[[object], None]) -> None:
+        from tracker.screens.review import PatientReviewScreen
+
+        self.push_screen(PatientReviewScreen(clinic, patient_id), closed)
+
+    def _show(self, screen: Screen[Any], instead: bool) -> None:
+        """Push ``screen``, or put it in place of the current one (History <-> Plan)."""
+        if instead:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
     def action_switch_patient(self) -> None:
         from tracker.screens.patients import PatientSwitcher
 
@@ -250,6 +277,11 @@ class TrackerApp(App[int]):
             action = getattr(screen, f"action_{name}", None)
             if action is not None:
                 yield SystemCommand(_(title), _(help_text), action)
+
+
+if TYPE_CHECKING:
+    def _navigates(app: TrackerApp) -> Navigator:  # mypy checks that the app is what screens ask
+        return app
 
 
 def create_app(target: str | None = None, clinic: Clinic | None = None,

@@ -12,6 +12,7 @@ The clinic is a real SQLite file with four patients on a pinned day (20 January 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,13 @@ class ClinicianApp(App[None]):
 
     def on_unmount(self) -> None:
         self.db.dispose()
+
+    def show_review(self, clinic: Clinic, patient_id: int,
+                    closed: Callable[[object], None]) -> None:
+        """The screens' way to a patient's review (screens.base.Navigator), as the app's."""
+        from tracker.screens.review import PatientReviewScreen
+
+        self.push_screen(PatientReviewScreen(clinic, patient_id), closed)
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -182,8 +190,8 @@ async def test_enter_opens_the_review_and_escape_goes_back(clinic_db: Path) -> N
 
 
 async def test_dismissing_an_alert_needs_a_reason_and_is_audited(clinic_db: Path) -> None:
+    from tracker.screens.clinic_dialogs import DismissAlertDialog
     from tracker.screens.review import PatientReviewScreen
-    from tracker.widgets.clinic_dialogs import DismissAlertDialog
 
     app = ClinicianApp(clinic_db)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from tracker.i18n import _
+from tracker.storage.records import DayReader
+
+if TYPE_CHECKING:
+    from tracker.services.clinic import Clinic
 from tracker.validation import problem_text
 from tracker.widgets.translated import translate_bindings
 
-if TYPE_CHECKING:
-    from tracker.app import TrackerApp
+
+class Navigator(Protocol):
+    """What a screen asks of the app: where to read, and where to go next.
+
+    The app implements it; screens never import one another, nor the app, so each screen can be
+    read (and tested) on its own, and the way between them is the app's to change.
+    """
+
+    def reads(self) -> AbstractContextManager[DayReader]: ...
+
+    def warm_up_soon(self) -> None: ...
+
+    def show_history(self, patient_id: int, *, instead: bool = False) -> None: ...
+
+    def show_plan(self, patient_id: int, *, instead: bool = False) -> None: ...
+
+    def show_review(self, clinic: Clinic, patient_id: int,
+                    closed: Callable[[object], None]) -> None:
+        """The clinician's review of a patient, read and audited through ``clinic``."""
 
 
 def tell_failed_worker(node: DOMNode, event: Worker.StateChanged) -> None:
@@ -39,8 +62,8 @@ class TrackerScreen(Screen[Any]):
         self.refresh_bindings()
 
     @property
-    def tracker(self) -> TrackerApp:
-        return cast("TrackerApp", self.app)
+    def tracker(self) -> Navigator:
+        return cast(Navigator, self.app)
 
     async def relabel(self) -> None:
         """Redraw in the newly chosen language."""

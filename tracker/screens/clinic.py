@@ -289,18 +289,16 @@ class ClinicScreen(TrackerScreen):
             self.open_review(pid)
 
     def open_review(self, pid: int) -> None:
-        from tracker.screens.review import PatientReviewScreen
-
         def back(_result: object) -> None:
             self.load()  # dismissals change the flags
 
-        self.app.push_screen(PatientReviewScreen(self.clinic, pid), back)
+        self.tracker.show_review(self.clinic, pid, back)
 
     def action_export(self) -> None:
         if not self.rows:
             self.notify(_("There are no patients to export."), severity="warning")
             return
-        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+        from tracker.screens.clinic_dialogs import FileChoice, FileDialog
 
         default = Path.home() / "ldn-tracker-export" / f"clinic-{today().isoformat()}"
 

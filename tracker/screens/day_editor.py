@@ -11,10 +11,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Label
 
+from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
-from tracker.screens.today import DayView, submit_check_in
-from tracker.services.clinic import CheckIn, Clinic
+from tracker.screens.check_in import submit_check_in
+from tracker.services.clinic import Clinic
+from tracker.services.day import DayView
 from tracker.validation import ValidationError
 from tracker.widgets.check_in_form import CheckInForm
 from tracker.widgets.rating_list import RatingList

@@ -16,8 +16,8 @@ from textual.widgets import Header, Static
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
 from tracker.screens.base import TrackerScreen
-from tracker.screens.today import DayView, load_day
 from tracker.services.clinic import Clinic
+from tracker.services.day import DayView, load_day
 from tracker.validation import today
 from tracker.widgets.dose_card import PHASE_LABELS, dose_instruction, phase_label
 from tracker.widgets.footer import Footer
@@ -153,6 +153,4 @@ class HistoryScreen(TrackerScreen):
         return text
 
     def action_plan(self) -> None:
-        from tracker.screens.plan import PlanScreen
-
-        self.app.switch_screen(PlanScreen(self.clinic, self.patient_id))
+        self.tracker.show_plan(self.patient_id, instead=True)

@@ -94,6 +94,4 @@ class PlanScreen(TrackerScreen):
             )
 
     def action_history(self) -> None:
-        from tracker.screens.history import HistoryScreen
-
-        self.app.switch_screen(HistoryScreen(self.clinic, self.patient_id))
+        self.tracker.show_history(self.patient_id, instead=True)

@@ -276,7 +276,7 @@ class PatientReviewScreen(TrackerScreen):
         return None
 
     def action_dismiss_alert(self) -> None:
-        from tracker.widgets.clinic_dialogs import DismissAlertDialog
+        from tracker.screens.clinic_dialogs import DismissAlertDialog
 
         chosen = self.selected_alert()
         if chosen is None:
@@ -309,7 +309,7 @@ class PatientReviewScreen(TrackerScreen):
         return f"patient-{self.patient_id}-{today}"
 
     def action_export(self) -> None:
-        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+        from tracker.screens.clinic_dialogs import FileChoice, FileDialog
 
         def chosen(choice: FileChoice | None) -> None:
             if choice is not None:
@@ -336,7 +336,7 @@ class PatientReviewScreen(TrackerScreen):
             n=len(written), path=choice.path))
 
     def action_report(self) -> None:
-        from tracker.widgets.clinic_dialogs import FileChoice, FileDialog
+        from tracker.screens.clinic_dialogs import FileChoice, FileDialog
 
         def chosen(choice: FileChoice | None) -> None:
             if choice is not None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -12,14 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tracker.clinical.model import Alert, PlannedDay
-from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
+from tracker.clinical.model import Alert
+from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _
 from tracker.screens.base import TrackerScreen
-from tracker.storage.records import CheckIn, DayReader, PatientInfo
+from tracker.screens.check_in import submit_check_in
+from tracker.services.day import DayView, load_day
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.check_in_form import CheckInForm
@@ -30,75 +28,7 @@ from tracker.widgets.rating_list import RatingList
 if TYPE_CHECKING:
     from tracker.services.clinic import Clinic
 
-# Alerts that stand until acted on, shown whatever their date.
-STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")
 INFORMED_REASON = "off-label information acknowledged in the app"
-
-
-@dataclass(frozen=True)
-class DayView:
-    """What a screen needs to show and edit one diary day."""
-
-    patient: PatientInfo
-    day: date
-    planned: PlannedDay | None
-    next_change: PlannedDay | None
-    saved: CheckIn
-    own_effects: list[str]
-    own_symptoms: list[str]
-    alerts: list[Alert]
-
-
-def load_day(source: DayReader, patient_id: int, day: date) -> DayView:
-    """Read everything for one day (runs in a worker thread)."""
-    patient = source.patient(patient_id)
-    plan, diary = source.plan_and_diary(patient_id, until=max(day, today()) + timedelta(days=120),
-                                        on=today())
-    known_effects = {t.key for t in SIDE_EFFECTS}
-    known_symptoms = {t.key for t in SYMPTOMS}
-    own_effects = list(dict.fromkeys(e.name for e in diary.effects
-                                     if e.name not in known_effects))
-    own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
-                                      if s.symptom not in known_symptoms))
-    alerts = [a for a in source.alerts(patient_id, plan)
-              if a.code in STANDING_ALERTS or day - timedelta(days=7) <= a.day <= day][::-1]
-    return DayView(patient, day, plan.on(day), plan.next_change(day),
-                   source.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
-
-
-def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
-    """Whether saving ``entry`` changes something already saved (a correction needs a why)."""
-    if saved.taken is not None and entry.taken is not None and (
-            saved.taken != entry.taken or (entry.taken and saved.mg != entry.mg)):
-        return True
-    if any(saved.effects.get(k, v) != v for k, v in entry.effects.items()):
-        return True
-    if entry.no_side_effects and any(v > 0 for v in saved.effects.values()):
-        return True
-    if any(saved.scores.get(k, v) != v for k, v in entry.scores.items()):
-        return True
-    return bool(saved.note and (entry.note or "").strip() != saved.note)
-
-
-def submit_check_in(screen: Screen[object], saved: CheckIn, question: str,
-                    save: Callable[[CheckIn], object]) -> None:
-    """Validate the form and save it; changing something already saved first asks why."""
-    form = screen.query_one(CheckInForm)
-    try:
-        entry = form.check_in()
-    except ValidationError as error:
-        form.show_error(error.field, error.render())
-        return
-    if not corrects_saved(saved, entry):
-        save(entry)
-        return
-    from tracker.screens.dialogs import ReasonDialog
-
-    def with_reason(reason: str | None) -> None:
-        if reason:
-            save(replace(entry, reason=reason))
-
-    screen.app.push_screen(ReasonDialog(question), with_reason)
 
 
 class TodayScreen(TrackerScreen):
@@ -257,11 +187,7 @@ class TodayScreen(TrackerScreen):
     # -- navigation ------------------------------------------------------------------------
 
     def action_history(self) -> None:
-        from tracker.screens.history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen(self.clinic, self.patient_id))
+        self.tracker.show_history(self.patient_id)
 
     def action_plan(self) -> None:
-        from tracker.screens.plan import PlanScreen
-
-        self.app.push_screen(PlanScreen(self.clinic, self.patient_id))
+        self.tracker.show_plan(self.patient_id)

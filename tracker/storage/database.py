@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.i18n import N_, Message
 from tracker.storage.locations import is_url
-from tracker.storage.records import SCHEMA_REVISION
+from tracker.storage.schema import SCHEMA_REVISION
 
 # The newest alembic revision (kept in tracker.storage.records, which the app's first screen reads
 # without SQLAlchemy): opening an up-to-date database never has to import alembic.

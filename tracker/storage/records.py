@@ -14,7 +14,6 @@ SQLite gives ISO text and 0/1, a server gives dates and booleans.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -25,50 +24,10 @@ from tracker.clinical.model import DoseEntry as DoseValue
 from tracker.clinical.model import EffectEntry as EffectValue
 from tracker.clinical.model import Medication as MedicationValue
 from tracker.clinical.model import ScoreEntry as ScoreValue
+from tracker.clinical.records import CheckIn, PatientInfo
 from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, Message
 from tracker.validation import ValidationError, today
-
-# The newest alembic revision. `tests/integration/test_migrations.py` checks it against the
-# scripts, so opening an up-to-date database never has to import alembic (start-up time).
-SCHEMA_REVISION = "0002_patient_status"
-
-
-@dataclass(frozen=True)
-class PatientInfo:
-    """A read model of a patient for lists and headers."""
-
-    id: int
-    name: str
-    condition: str
-    protocol: str
-    start_date: date
-    formulation: str
-    concentration_mg_ml: float | None
-    weight_kg: float | None
-    target_mg: float
-    max_mg: float
-    step_mg: float
-    interval_days: int
-    tolerance_days: int
-    transplant: bool
-    informed_on: date | None
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    """One evening's entries from the app, saved in one transaction."""
-
-    day: date
-    taken: bool | None = None  # None: no dose entry
-    mg: float | None = None
-    time: str | None = None
-    confirm_above_max: bool = False
-    effects: dict[str, int] = field(default_factory=dict)
-    no_side_effects: bool = False
-    scores: dict[str, int] = field(default_factory=dict)
-    note: str | None = None
-    reason: str | None = None  # why, when this corrects an earlier entry
 
 
 class PatientFields(Protocol):

@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tracker.storage.locations import is_url
-from tracker.storage.records import SCHEMA_REVISION, Records
+from tracker.storage.records import Records
+from tracker.storage.schema import SCHEMA_REVISION
 
 BUSY_TIMEOUT_S = 30.0
 

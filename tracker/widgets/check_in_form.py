@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from tracker.clinical.records import CheckIn
 from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _, format_mg
-from tracker.storage.records import CheckIn
 from tracker.validation import now_time, parse_number
 from tracker.widgets.field_message import FieldMessage
 from tracker.widgets.rating_list import RatingList, RatingRow

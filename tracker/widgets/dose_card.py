@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tracker.clinical.model import PlannedDay
+from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, _, format_date, format_mg, format_ml, format_number
-from tracker.storage.records import PatientInfo
 
 PHASE_LABELS = {
     "start": N_("Start dose"),

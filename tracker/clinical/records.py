@@ -1,0 +1,44 @@
+"""A patient and one evening's entries as plain values: what the interfaces and the services
+hand each other (no database, no UI in them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """A read model of a patient for lists and headers."""
+
+    id: int
+    name: str
+    condition: str
+    protocol: str
+    start_date: date
+    formulation: str
+    concentration_mg_ml: float | None
+    weight_kg: float | None
+    target_mg: float
+    max_mg: float
+    step_mg: float
+    interval_days: int
+    tolerance_days: int
+    transplant: bool
+    informed_on: date | None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One evening's entries from the app, saved in one transaction."""
+
+    day: date
+    taken: bool | None = None  # None: no dose entry
+    mg: float | None = None
+    time: str | None = None
+    confirm_above_max: bool = False
+    effects: dict[str, int] = field(default_factory=dict)
+    no_side_effects: bool = False
+    scores: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
+    reason: str | None = None  # why, when this corrects an earlier entry
