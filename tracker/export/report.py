@@ -2,16 +2,15 @@
 
 One self-contained file: no scripts, fonts, images or style sheets from elsewhere, so it opens
 the same in any browser, in ten years, offline, and prints on A4. The two charts are inline SVG
-drawn here from the plan and the scores; every piece of text that came from a user (names,
-side effects, symptoms, alert messages) is HTML-escaped.
+drawn from the plan and the scores by :mod:`tracker.export.report_charts`; every piece of text
+that came from a user (names, side effects, symptoms, alert messages) is HTML-escaped.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -27,15 +26,9 @@ from tracker.analysis.summary import (
     score_text,
     signed_text,
 )
-from tracker.analysis.trends import rolling_means
-from tracker.i18n import MONTHS, N_, _, format_date, format_number, get_language
+from tracker.export.report_charts import chart_days, dose_chart, empty_note, esc, symptom_chart
+from tracker.i18n import N_, _, format_date, get_language
 from tracker.i18n import set_language as _set_language
-
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 34
-# Okabe-Ito: told apart by colour-blind readers and in greyscale print.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHADES = {"reduction": ("#E69F00", 0.28), "pause": ("#999999", 0.35), "hold": ("#999999", 0.35)}
 
 CSS = """
 @page { size: A4; margin: 15mm }
@@ -63,10 +56,6 @@ figure { margin: 0 }
 """
 
 
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 @contextmanager
 def _in_language(code: str) -> Iterator[None]:
     previous = get_language()
@@ -88,7 +77,7 @@ def render_report(
     with _in_language(language):
         patient = summary.get("patient", {})
         title = _("LDN treatment report") + " – " + str(patient.get("name", ""))
-        start, end = _domain(plan_df, scores_df, summary)
+        start, end = chart_days(plan_df, scores_df, summary)
         parts = [
             "<!DOCTYPE html>",
             f'<html lang="{esc(language)}">',
@@ -101,13 +90,13 @@ def render_report(
             "<body>",
             _header(summary),
             _status(summary),
-            _section("dose-chart", _("Dose over time"), _dose_chart(plan_df, summary, start, end)),
+            _section("dose-chart", _("Dose over time"), dose_chart(plan_df, summary, start, end)),
             _adherence(summary),
             _episodes(summary),
             _section(
                 "symptom-chart",
                 _("Symptom scores"),
-                _symptom_chart(scores_df, summary, start, end),
+                symptom_chart(scores_df, summary, start, end),
             ),
             _symptoms(summary),
             _dose_response(summary),
@@ -134,10 +123,6 @@ def _section(anchor: str, title: str, body: str) -> str:
     return f'<section id="{anchor}">\n<h2>{esc(title)}</h2>\n{body}\n</section>'
 
 
-def _empty(text: str) -> str:
-    return f'<p class="empty">{esc(text)}</p>'
-
-
 def _table(
     headings: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int] = ()
 ) -> str:
@@ -145,7 +130,7 @@ def _table(
     right = set(numeric)
     rows = list(rows)
     if not rows:
-        return _empty(_("None."))
+        return empty_note(_("None."))
 
     def cls(i: int) -> str:
         return ' class="num"' if i in right else ""
@@ -273,7 +258,7 @@ def _dose_response(summary: Mapping[str, Any]) -> str:
             )
         rows.append(row)
     headings = [_("Dose"), *(display_name(s) for s in symptoms)]
-    note = _empty(_("Mean score per dose, with the number of days scored in brackets."))
+    note = empty_note(_("Mean score per dose, with the number of days scored in brackets."))
     table = _table(headings, rows, numeric=range(len(headings)))
     return _section("dose-response", _("Mean scores per dose"), table + (note if rows else ""))
 
@@ -303,209 +288,3 @@ def _medications(summary: Mapping[str, Any]) -> str:
     ]
     headings = [_("Medication"), _("From"), _("To"), _("Opioid")]
     return _section("medications", _("Other medications"), _table(headings, rows))
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def _domain(
-    plan_df: pd.DataFrame, scores_df: pd.DataFrame, summary: Mapping[str, Any]
-) -> tuple[date, date]:
-    """The days both charts span (the same, so dose and scores line up): first to last day of
-    the plan and the scores, one day past the last so it has a width."""
-    days = [pd.Timestamp(d).date() for d in (*plan_df["date"], *scores_df["date"])]
-    today = date.fromisoformat(summary["today"])
-    start = min(days, default=today)
-    end = max(days, default=today)
-    return start, end + timedelta(days=1)
-
-
-class _Scale:
-    def __init__(self, start: date, end: date, top: float) -> None:
-        self.start, self.days = start, max((end - start).days, 1)
-        self.top = top
-
-    def x(self, day: date) -> float:
-        return round(LEFT + (WIDTH - LEFT - RIGHT) * (day - self.start).days / self.days, 1)
-
-    def y(self, value: float) -> float:
-        return round(HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * value / self.top, 1)
-
-
-def _nice_top(value: float) -> tuple[float, float]:
-    """An axis top at or above ``value`` and a tick step giving 4–6 ticks."""
-    for step in (0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10):
-        if value / step <= 6:
-            top = step * max(1, -(-value // step))
-            return float(top), step
-    return float(value), value / 5
-
-
-def _ticks(start: date, end: date) -> list[date]:
-    """Mondays for up to ten weeks, first of the month beyond, thinned to at most ten."""
-    span = (end - start).days
-    if span <= 70:
-        first = start + timedelta(days=(7 - start.weekday()) % 7)
-        ticks = [first + timedelta(weeks=i) for i in range(span // 7 + 1)]
-    else:
-        ticks = []
-        month = date(start.year, start.month, 1)
-        while month <= end:
-            if month >= start:
-                ticks.append(month)
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    ticks = [t for t in ticks if start <= t < end]
-    step = max(1, -(-len(ticks) // 10))
-    return ticks[::step]
-
-
-def _short_date(day: date) -> str:
-    month = _(MONTHS[day.month - 1])[:3]
-    return f"{day.day}. {month.lower()}" if get_language() == "da" else f"{day.day} {month}"
-
-
-def _axes(scale: _Scale, start: date, end: date, y_ticks: Sequence[float], y_label: str) -> str:
-    out = []
-    for value in y_ticks:
-        y = scale.y(value)
-        out.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="#e3e3e3"/>'
-            f'<text x="{LEFT - 5}" y="{y + 3}" text-anchor="end">{esc(format_number(value))}</text>'
-        )
-    for tick in _ticks(start, end):
-        x = scale.x(tick)
-        out.append(
-            f'<line x1="{x}" x2="{x}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM + 4}" '
-            f'stroke="#666"/><text x="{x}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle">'
-            f"{esc(_short_date(tick))}</text>"
-        )
-    out.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" '
-        f'stroke="#666"/><line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
-        f'stroke="#666"/>'
-        f'<text x="12" y="{(TOP + HEIGHT - BOTTOM) / 2}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {(TOP + HEIGHT - BOTTOM) / 2})">{esc(y_label)}</text>'
-    )
-    return "\n".join(out)
-
-
-def _today_line(scale: _Scale, today: date, start: date, end: date) -> str:
-    if not start <= today < end:
-        return ""
-    x = scale.x(today)
-    label = _("today")
-    return (
-        f'<line class="today" x1="{x}" x2="{x}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#000" '
-        f'stroke-dasharray="2 3"/><text x="{x + 3}" y="{TOP + 8}">{esc(label)}</text>'
-    )
-
-
-def _svg(label: str, body: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{esc(label)}"><title>{esc(label)}</title>\n{body}\n</svg>'
-    )
-
-
-def _legend(items: Iterable[tuple[str, str]]) -> str:
-    """Legend entries of (swatch CSS, label)."""
-    entries = "".join(
-        f'<li><span class="swatch" style="{style}"></span>{esc(label)}</li>'
-        for style, label in items
-    )
-    return f'<ul class="legend">{entries}</ul>'
-
-
-def _runs(plan: pd.DataFrame) -> list[tuple[str, date, date]]:
-    """Consecutive days of a shaded phase: (phase, first day, day after the last)."""
-    runs: list[tuple[str, date, date]] = []
-    for day, phase in zip(plan["date"], plan["phase"], strict=True):
-        kind = "pause" if phase == "hold" else str(phase)
-        if kind not in SHADES:
-            continue
-        first = pd.Timestamp(day).date()
-        if runs and runs[-1][0] == kind and runs[-1][2] == first:
-            runs[-1] = (kind, runs[-1][1], first + timedelta(days=1))
-        else:
-            runs.append((kind, first, first + timedelta(days=1)))
-    return runs
-
-
-def _dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, end: date) -> str:
-    if plan_df.empty:
-        return _empty(_("No plan yet."))
-    plan = plan_df.sort_values("date")
-    top, step = _nice_top(max(float(plan["dose_mg"].max()), 0.5) * 1.1)
-    scale = _Scale(start, end, top)
-    today = date.fromisoformat(summary["today"])
-    parts = []
-    for kind, first, after in _runs(plan):
-        colour, opacity = SHADES[kind]
-        x0, x1 = scale.x(first), scale.x(after)
-        title = _("Reduction week") if kind == "reduction" else _("Pause or hold")
-        parts.append(
-            f'<rect class="shade-{kind}" x="{x0}" y="{TOP}" width="{round(x1 - x0, 1)}" '
-            f'height="{HEIGHT - TOP - BOTTOM}" fill="{colour}" fill-opacity="{opacity}">'
-            f"<title>{esc(title)}: {esc(format_date(first))} – "
-            f"{esc(format_date(after - timedelta(days=1)))}</title></rect>"
-        )
-    y_ticks = [i * step for i in range(int(round(top / step)) + 1)]
-    parts.append(_axes(scale, start, end, y_ticks, _("Dose (mg)")))
-    past: list[tuple[date, float]] = []
-    future: list[tuple[date, float]] = []
-    for day, dose in zip(plan["date"], plan["dose_mg"], strict=True):
-        first = pd.Timestamp(day).date()
-        (past if first <= today else future).append((first, float(dose)))
-    for points, dash in ((past, ""), (future, ' stroke-dasharray="5 3"')):
-        if not points:
-            continue
-        if points is future and past:
-            points = [(future[0][0], past[-1][1]), *points]  # join the two lines at today
-        d = [f"M{scale.x(points[0][0])},{scale.y(points[0][1])}"]
-        for first, dose in points:
-            d.append(f"V{scale.y(dose)}H{scale.x(first + timedelta(days=1))}")
-        parts.append(
-            f'<path class="dose" d="{"".join(d)}" fill="none" stroke="{PALETTE[0]}" '
-            f'stroke-width="2"{dash}/>'
-        )
-    parts.append(_today_line(scale, today, start, end))
-    legend = _legend(
-        [
-            (f"background:{PALETTE[0]};height:.25em", _("Planned dose (dashed: ahead)")),
-            ("background:rgba(230,159,0,.28)", _("Reduction week")),
-            ("background:rgba(153,153,153,.35)", _("Pause or hold")),
-        ]
-    )
-    chart = _svg(_("Dose over time"), "\n".join(parts))
-    return f"<figure>{chart}{legend}</figure>"
-
-
-def _symptom_chart(
-    scores_df: pd.DataFrame, summary: Mapping[str, Any], start: date, end: date
-) -> str:
-    if scores_df.empty:
-        return _empty(_("No symptom scores yet."))
-    scale = _Scale(start, end, 10)
-    parts = [_axes(scale, start, end, [0, 2, 4, 6, 8, 10], _("Score (0–10)"))]
-    legend = []
-    rolled = rolling_means(scores_df)
-    centre = (scale.x(start + timedelta(days=1)) - LEFT) / 2  # a score sits mid-day
-    for i, (symptom, group) in enumerate(rolled.groupby("symptom", sort=True)):
-        colour = PALETTE[i % len(PALETTE)]
-        name = display_name(str(symptom))
-        xs = [round(scale.x(pd.Timestamp(d).date()) + centre, 1) for d in group["date"]]
-        dots = "".join(
-            f'<circle cx="{x}" cy="{scale.y(v)}" r="2" fill="{colour}" fill-opacity=".45"/>'
-            for x, v in zip(xs, group["value"], strict=True)
-        )
-        line = " ".join(f"{x},{scale.y(v)}" for x, v in zip(xs, group["rolling_mean"], strict=True))
-        parts.append(
-            f'<g class="symptom"><title>{esc(name)}</title>{dots}'
-            f'<polyline class="rolling" points="{line}" fill="none" stroke="{colour}" '
-            f'stroke-width="2"/></g>'
-        )
-        legend.append((f"background:{colour}", name))
-    parts.append(_today_line(scale, date.fromisoformat(summary["today"]), start, end))
-    legend.append(("background:#fff", _("dots: daily score; line: 7-day mean")))
-    chart = _svg(_("Symptom scores"), "\n".join(parts))
-    return f"<figure>{chart}{_legend(legend)}</figure>"
