@@ -14,21 +14,22 @@ from textual.dom import DOMNode
 
 from tracker.i18n import _
 
+# Textual has no public way to change a binding's description once its class is defined: the
+# footer, the help panel and the palette read each node's ``DOMNode._bindings`` (through
+# ``Screen.active_bindings``), made from the class's ``BINDINGS`` when the node is created;
+# ``App.bind`` only adds bindings, to the app alone, and keymaps change keys, not descriptions.
+# So the node's private map is read once, as first seen (English: the class's bindings and any
+# added since, such as the command palette's), and replaced. If Textual renames it or stops
+# reading it, tests/unit/test_architecture.py says so.
+_ENGLISH = "_untranslated_bindings"
+
 
 def translate_bindings(node: DOMNode) -> None:
-    source = type(node)._merged_bindings
-    if source is None:
-        return
-    keys: dict[str, list[Binding]] = {}
-    for key, bindings in source.key_to_bindings.items():
-        keys[key] = [replace(b, description=_(b.description) if b.description else "",
-                             tooltip=_(b.tooltip) if b.tooltip else "") for b in bindings]
-    runtime = getattr(node, "_untranslated_runtime_bindings", None)
-    if runtime is None:  # bindings added at run time (the command palette), as first seen
-        runtime = {k: bs for k, bs in node._bindings.key_to_bindings.items() if k not in keys}
-        setattr(node, "_untranslated_runtime_bindings", runtime)  # noqa: B010
-    for key, bindings in runtime.items():
-        keys.setdefault(key, [replace(b, description=_(b.description) if b.description else "",
-                                      tooltip=_(b.tooltip) if b.tooltip else "")
-                              for b in bindings])
-    node._bindings = BindingsMap.from_keys(keys)
+    english: dict[str, list[Binding]] | None = getattr(node, _ENGLISH, None)
+    if english is None:
+        english = dict(node._bindings.key_to_bindings)
+        setattr(node, _ENGLISH, english)
+    node._bindings = BindingsMap.from_keys({
+        key: [replace(b, description=_(b.description) if b.description else "",
+                      tooltip=_(b.tooltip) if b.tooltip else "") for b in bindings]
+        for key, bindings in english.items()})
