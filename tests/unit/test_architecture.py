@@ -1,13 +1,26 @@
-"""The shape of the code, held by tests: the few private corners of Textual we stand on
-still there.
+"""The shape of the code, held by tests: no import cycles, the layer contracts kept, and the
+few private corners of Textual we stand on still there.
+
+An import cycle makes the order modules load in matter and keeps a layer from being read, or
+tested, without the ones above it; the layer contracts in pyproject.toml are run here too, so
+`pytest` alone catches a broken one. Imports made only for type checking (under
+``if TYPE_CHECKING:``) count, as do those inside functions: a reader follows them like any
+other.
 
 Textual offers no public way to translate a binding's description or to tell a footer key from
-the footer's other widgets (see tracker/widgets/translated.py and footer.py); these tests
+the footer's other widgets (see tracker/widgets/translated.py and footer.py); the last tests
 fail, naming the Textual attribute, when an upgrade moves what those modules rely on.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import grimp
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,6 +30,94 @@ from textual.widgets._footer import FooterKey
 from tracker.i18n import _, set_language
 from tracker.widgets.footer import Footer
 from tracker.widgets.translated import translate_bindings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- import cycles ---------------------------------------------------------------------------
+
+def strongly_connected(graph: grimp.ImportGraph, modules: Iterable[str]) -> list[list[str]]:
+    """Each set of modules that import one another, round a cycle (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        imported = graph.find_modules_directly_imported_by(module)
+        for other in sorted(imported):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                component.append(other)
+                if other == module:
+                    break
+            if len(component) > 1 or module in imported:
+                found.append(sorted(component))
+
+    for module in sorted(modules):
+        if module not in index:
+            visit(module)
+    return sorted(found)
+
+
+def describe(graph: grimp.ImportGraph, component: list[str]) -> str:
+    """The imports that close the cycle, each with its line, so one can be chosen to break."""
+    members = set(component)
+    shortest = min((chain for module in component
+                    for other in graph.find_modules_directly_imported_by(module) & members
+                    if (chain := graph.find_shortest_chain(importer=other, imported=module))),
+                   key=len, default=(component[0],))
+    lines = [f"{len(component)} modules: {', '.join(component)}",
+             f"  shortest cycle: {' -> '.join((shortest[-1], *shortest))}",
+             "  imports between them:"]
+    for importer in component:
+        for imported in sorted(graph.find_modules_directly_imported_by(importer) & members):
+            for detail in graph.get_import_details(importer=importer, imported=imported):
+                lines.append(f"    {importer}:{detail['line_number']}: "
+                             f"{detail['line_contents']}")
+    return "\n".join(lines)
+
+
+def test_no_import_cycle_between_modules() -> None:
+    graph = grimp.build_graph("tracker", exclude_type_checking_imports=False, cache_dir=None)
+    modules = {m for m in graph.modules if m == "tracker" or m.startswith("tracker.")}
+    assert {"tracker.app", "tracker.cli", "tracker.clinical.engine"} <= modules, sorted(modules)
+    cycles = strongly_connected(graph, modules)
+    assert not cycles, "modules importing one another (counting `if TYPE_CHECKING:` imports):\n" \
+        + "\n".join(describe(graph, c) for c in cycles)
+
+
+def test_strongly_connected_finds_each_cycle_and_nothing_else() -> None:
+    graph = grimp.ImportGraph()
+    for importer, imported in [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e"),
+                               ("e", "d"), ("f", "f"), ("g", "a")]:
+        graph.add_import(importer=importer, imported=imported)
+    assert strongly_connected(graph, graph.modules) == [["a", "b", "c"], ["d", "e"], ["f"]]
+
+
+# -- the layer contracts ---------------------------------------------------------------------
+
+def test_the_import_contracts_are_kept() -> None:
+    beside_python = Path(sys.executable).with_name("lint-imports")
+    lint_imports = str(beside_python) if beside_python.exists() else shutil.which("lint-imports")
+    assert lint_imports, "lint-imports not found: import-linter is a dev dependency (.[dev])"
+    done = subprocess.run([lint_imports, "--no-cache", "--no-logo"], cwd=ROOT,
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, \
+        f"lint-imports (pyproject.toml's contracts) failed:\n{done.stdout}{done.stderr}"
+
 
 # -- the private Textual we stand on ---------------------------------------------------------
 
