@@ -1,0 +1,283 @@
+"""The handlers of the headless commands: open the clinic, ask one service, print the answer.
+
+Each handler takes the parsed arguments and returns the exit status; a refusal is raised
+(:class:`~tracker.validation.ValidationError`, :class:`~tracker.cli.errors.UsageError`) and told
+by :func:`~tracker.cli.errors.explain_failure`. The services, the database, pandas and the
+report are imported inside the handlers that need them, so a ``dose`` entry starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tracker.cli.errors import UsageError
+from tracker.cli.output import print_json, print_rows
+from tracker.i18n import N_, Message, _
+from tracker.validation import ValidationError, today
+
+
+def _actor(role: str) -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in a minimal container
+        user = "unknown"
+    return f"{role}:{user}"
+
+
+def _open(args: argparse.Namespace, role: str = "cli") -> Any:
+    """The clinic on the database the user named; its audit rows say ``role:user``."""
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
+    from tracker.storage.locations import resolve_database
+
+    return Clinic(Database(resolve_database(args.db)), actor=_actor(role))
+
+
+def _out_path(text: str) -> Path:
+    """Where to write: never an empty path (it would mean the current directory, silently)."""
+    if not text.strip():
+        raise ValidationError("--out", Message(N_("{field} must not be empty.")))
+    return Path(text)
+
+
+def cmd_patient_add(args: argparse.Namespace) -> int:
+    if args.step_mg is not None and args.step_mg not in (0.5, 1):
+        raise ValidationError("--step-mg", Message(N_("{field} must be 0.5 or 1 (got {value})."),
+                                                   {"value": args.step_mg}))
+    clinic = _open(args)
+    pid = clinic.add_patient(
+        name=args.name, condition=args.condition, protocol=args.protocol, start=args.start,
+        weight_kg=args.weight_kg, formulation=args.formulation,
+        concentration_mg_ml=args.concentration, step_mg=args.step_mg,
+        tolerance_days=args.tolerance_days, target_mg=args.target_mg,
+        transplant=args.transplant, informed_on=args.informed, interval_days=args.interval_days,
+    )
+    print(pid)
+    return 0
+
+
+PATIENT_COLUMNS = ("id", "name", "condition", "protocol", "start_date", "formulation",
+                   "concentration_mg_ml", "weight_kg", "step_mg", "interval_days", "target_mg",
+                   "max_mg", "tolerance_days", "transplant", "informed_on")
+
+
+def cmd_patient_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    rows = [asdict(p) for p in _open(args).list_patients()]
+    print_rows(rows, PATIENT_COLUMNS, args.format)
+    return 0
+
+
+def cmd_patient_edit(args: argparse.Namespace) -> int:
+    clinic = _open(args, "clinician")
+    pid = clinic.find_patient(args.patient)
+    changes: dict[str, Any] = {}
+    for option, field in (("informed", "informed_on"), ("weight_kg", "weight_kg"),
+                          ("target_mg", "target_mg"), ("step_mg", "step_mg"),
+                          ("interval_days", "interval_days"),
+                          ("tolerance_days", "tolerance_days")):
+        if getattr(args, option) is not None:
+            changes[field] = getattr(args, option)
+    if args.transplant is not None:
+        changes["transplant"] = args.transplant == "yes"
+    if not changes:
+        raise UsageError(_("Nothing to change: give at least one setting."))
+    clinic.update_patient(pid, reason=args.reason, **changes)
+    return 0
+
+
+def cmd_med_add(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    clinic.add_medication(pid, args.name, args.start, args.end)
+    from tracker.clinical import is_opioid
+
+    if is_opioid(args.name):
+        print(_("Warning: {name} is an opioid. LDN must not be combined with opioids: the plan "
+                "holds LDN until 7 days after the last opioid day.").format(name=args.name),
+              file=sys.stderr)
+    return 0
+
+
+def cmd_med_end(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    wanted = " ".join(args.name.split()).casefold()
+    matches = [m for m in clinic.medications(pid) if m.name.casefold() == wanted
+               and m.end_date is None]
+    if len(matches) != 1:
+        raise ValidationError("--name", Message(
+            N_("No single open medication named {value} for this patient."),
+            {"value": args.name}))
+    clinic.end_medication(matches[0].id, args.end)
+    return 0
+
+
+def cmd_med_list(args: argparse.Namespace) -> int:
+    from tracker.clinical import is_opioid
+
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    rows = [{"id": m.id, "name": m.name, "from": m.start_date, "to": m.end_date,
+             "opioid": is_opioid(m.name)} for m in clinic.medications(pid)]
+    print_rows(rows, ("id", "name", "from", "to", "opioid"), args.format)
+    return 0
+
+
+def cmd_chemo_add(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    clinic.add_chemo(pid, args.date, args.end)
+    return 0
+
+
+def cmd_dose(args: argparse.Namespace) -> int:
+    from tracker.validation import parse_time
+
+    time = parse_time(args.time, "--time") if args.time is not None else None
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    clinic.log_dose(pid, args.date, taken=not args.skipped, mg=args.mg, time=time,
+                    confirm=args.confirm, reason=args.reason)
+    return 0
+
+
+def cmd_effect(args: argparse.Namespace) -> int:
+    if args.none and (args.name is not None or args.severity is not None):
+        raise UsageError(_("--none cannot be combined with --name or --severity."))
+    if not args.none and (args.name is None or args.severity is None):
+        raise UsageError(_("Give --name and --severity (0-4), or --none."))
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    if args.none:
+        clinic.log_no_effects(pid, args.date, reason=args.reason)
+    else:
+        clinic.log_effect(pid, args.date, args.name, args.severity, reason=args.reason)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    clinic.log_score(pid, args.date, args.symptom, args.value, reason=args.reason)
+    return 0
+
+
+PLAN_COLUMNS = ("date", "dose_mg", "nominal_mg", "phase", "reason", "needs_liquid")
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    info = clinic.patient(pid)
+    end = args.end or today() + timedelta(days=28)
+    start = args.start or info.start_date
+    if end < start:
+        raise UsageError(_("--to must be on or after --from."))
+    plan = clinic.plan(pid, until=end)
+    columns = PLAN_COLUMNS + (("volume_ml",) if info.formulation == "liquid" else ())
+    rows = [{"date": d.day, "dose_mg": d.dose_mg, "nominal_mg": d.nominal_mg, "phase": d.phase,
+             "reason": d.reason.render(), "needs_liquid": d.needs_liquid,
+             "volume_ml": d.volume_ml, "step": d.step}
+            for d in plan.days if d.day >= start]
+    print_rows(rows, columns, args.format)
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    rows = [{"date": a.day, "code": a.code, "message": a.message.render()}
+            for a in clinic.alerts(pid, include_dismissed=args.all)]
+    print_rows(rows, ("date", "code", "message"), args.format)
+    return 0
+
+
+def cmd_dismiss(args: argparse.Namespace) -> int:
+    clinic = _open(args, "clinician")
+    pid = clinic.find_patient(args.patient)
+    clinic.dismiss_alert(pid, args.code, args.date, args.reason)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from tracker.services.review import patient_summary
+
+    clinic = _open(args)
+    pid = clinic.find_patient(args.patient)
+    summary = patient_summary(clinic, pid)
+    if args.format == "json":
+        print_json(summary)
+    else:
+        from tracker.analysis import summary_text
+
+        sys.stdout.write(summary_text(summary).rstrip("\n") + "\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tracker.export.bulk import default_workers
+    from tracker.services.review import export_patients
+
+    out = _out_path(args.out)
+    clinic = _open(args, "clinician")
+    ids = [p.id for p in clinic.list_patients()] if args.all else \
+        [clinic.find_patient(args.patient)]
+    written = export_patients(clinic, ids, out, args.dialect, workers=default_workers(len(ids)))
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tracker.services.review import write_report
+
+    out = _out_path(args.out)
+    clinic = _open(args, "clinician")
+    pid = clinic.find_patient(args.patient)
+    print(write_report(clinic, pid, out))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    result = _open(args).verify_audit()
+    if result.ok:
+        print(_("Audit trail intact: {rows} rows, hash chain verified.").format(rows=result.rows))
+        return 0
+    print(_("Audit trail broken at row {row}: {problem}").format(
+        row=result.first_bad_id, problem=result.problem), file=sys.stderr)
+    return 1
+
+
+COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
+    ("patient", "add"): cmd_patient_add,
+    ("patient", "list"): cmd_patient_list,
+    ("patient", "edit"): cmd_patient_edit,
+    ("med", "add"): cmd_med_add,
+    ("med", "end"): cmd_med_end,
+    ("med", "list"): cmd_med_list,
+    ("chemo", "add"): cmd_chemo_add,
+    ("dose", None): cmd_dose,
+    ("effect", None): cmd_effect,
+    ("score", None): cmd_score,
+    ("plan", None): cmd_plan,
+    ("alerts", None): cmd_alerts,
+    ("dismiss", None): cmd_dismiss,
+    ("summary", None): cmd_summary,
+    ("export", None): cmd_export,
+    ("report", None): cmd_report,
+    ("verify", None): cmd_verify,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command (any but ``demo`` and the app itself) and return its exit status."""
+    handler = COMMANDS[(args.command, getattr(args, "action", None))]
+    return handler(args)
