@@ -45,14 +45,14 @@ def _int(field: str, low: int, high: int) -> Callable[[str], int]:
     return _converter(parse_int, "integer", field, low, high)
 
 
-class Commands:
+class CommandLevel:
     """One level of commands (``ldn-tracker COMMAND`` or ``ldn-tracker patient ACTION``).
 
     Every command it adds takes ``--db`` and ``--lang`` after its name too, and describes itself
     with its help line.
     """
 
-    def __init__(self, sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    def __init__(self, sub: argparse._SubParsersAction[Any],
                  common: argparse.ArgumentParser) -> None:
         self._sub = sub
         self._common = common
@@ -61,18 +61,19 @@ class Commands:
         return self._sub.add_parser(name, help=help_text, description=help_text,
                                     parents=[self._common])
 
-    def add_group(self, name: str, help_text: str) -> Commands:
+    def add_group(self, name: str, help_text: str) -> CommandLevel:
         """A command whose ACTION (``add``, ``list``…) is required."""
         group = self.add(name, help_text)
-        return Commands(group.add_subparsers(dest="action", parser_class=UsageParser,
-                                             metavar="ACTION", required=True), self._common)
+        actions = group.add_subparsers(dest="action", parser_class=UsageParser,
+                                       metavar="ACTION", required=True)
+        return CommandLevel(actions, self._common)
 
 
-def add_demo_command(commands: Commands) -> None:
+def add_demo_command(commands: CommandLevel) -> None:
     commands.add("demo", _("open the app on a demo database with sample data"))
 
 
-def add_patient_commands(commands: Commands) -> None:
+def add_patient_commands(commands: CommandLevel) -> None:
     patient = commands.add_group("patient", _("add or list patients"))
     add = patient.add("add", _("add a patient and print the new id"))
     add.add_argument("--name", required=True, help=_("name or pseudonym"))
@@ -112,7 +113,7 @@ def add_patient_commands(commands: Commands) -> None:
     edit.add_argument("--reason", help=_("why the change is made"))
 
 
-def add_medication_commands(commands: Commands) -> None:
+def add_medication_commands(commands: CommandLevel) -> None:
     med = commands.add_group("med", _("concomitant medications"))
     add = med.add("add", _("add a medication (opioids put LDN on hold)"))
     add.add_argument("--patient", required=True, help=_("id or unique name"))
@@ -130,7 +131,7 @@ def add_medication_commands(commands: Commands) -> None:
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
-def add_chemo_commands(commands: Commands) -> None:
+def add_chemo_commands(commands: CommandLevel) -> None:
     chemo = commands.add_group("chemo", _("chemotherapy sessions (cancer protocol)"))
     add = chemo.add("add", _("add a chemotherapy session"))
     add.add_argument("--patient", required=True, help=_("id or unique name"))
@@ -138,7 +139,7 @@ def add_chemo_commands(commands: Commands) -> None:
     add.add_argument("--end", type=_date("--end"))
 
 
-def add_diary_commands(commands: Commands) -> None:
+def add_diary_commands(commands: CommandLevel) -> None:
     """The patient's daily entries: the dose, side effects and symptom scores."""
     dose = commands.add("dose", _("log the day's dose, taken or skipped"))
     dose.add_argument("--patient", required=True, help=_("id or unique name"))
@@ -170,7 +171,7 @@ def add_diary_commands(commands: Commands) -> None:
     score.add_argument("--reason", help=_("why, when correcting an earlier entry"))
 
 
-def add_review_commands(commands: Commands) -> None:
+def add_review_commands(commands: CommandLevel) -> None:
     """What the clinician reads and decides: the plan, the alerts, the summary, the files."""
     plan = commands.add("plan", _("the day-by-day plan"))
     plan.add_argument("--patient", required=True, help=_("id or unique name"))
@@ -205,7 +206,7 @@ def add_review_commands(commands: Commands) -> None:
     report.add_argument("--out", required=True, help=_("the HTML file to write"))
 
 
-def add_verify_command(commands: Commands) -> None:
+def add_verify_command(commands: CommandLevel) -> None:
     commands.add("verify", _("check the audit trail's hash chain (exit 1 if broken)"))
 
 
@@ -223,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=("en", "da"), default=argparse.SUPPRESS,
                         help=_(LANG_HELP))
 
-    commands = Commands(parser.add_subparsers(dest="command", parser_class=UsageParser,
-                                              metavar="COMMAND"), common)
+    commands = CommandLevel(parser.add_subparsers(dest="command", parser_class=UsageParser,
+                                                  metavar="COMMAND"), common)
     add_demo_command(commands)
     add_patient_commands(commands)
     add_medication_commands(commands)
