@@ -4,6 +4,8 @@ The command line and the app both go through :class:`Clinic`. A refused input ra
 :class:`~tracker.validation.ValidationError` before anything is written; every accepted change
 is written together with its audit rows in one transaction, so nothing is half-saved.
 Corrections never erase: the previous value stays in the audit trail with who, when and why.
+The transactions are all opened here; what the evening check-in writes is in
+:mod:`tracker.services.check_in`.
 """
 
 from __future__ import annotations
@@ -15,34 +17,19 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tracker.clinical.model import (
-    HARD_LIMIT_MG,
-    Alert,
-    Diary,
-    PatientSettings,
-    Plan,
-)
+from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
-from tracker.clinical.vocabulary import (
-    MAX_NAME_LENGTH,
-    clean_name,
-    side_effect_key,
-    symptom_key,
-)
+from tracker.clinical.vocabulary import clean_name
 from tracker.i18n import N_, Message
 from tracker.models import (
     AlertDismissal,
     AuditEntry,
     ChemoSession,
-    ClearDay,
-    DoseEntry,
     Medication,
-    Note,
     Patient,
     PatientStatus,
-    SideEffectReport,
-    SymptomScore,
 )
+from tracker.services import check_in as evening
 from tracker.storage import audit
 from tracker.storage.audit import VerifyResult, utcnow
 from tracker.storage.database import Database
@@ -54,7 +41,10 @@ from tracker.storage.records import (
     settings_of,
     unknown_patient,
 )
-from tracker.validation import ValidationError, fail, parse_time, require_text, today
+from tracker.validation import ValidationError, fail, require_text, today
+
+__all__ = ["AUDITED_PATIENT_FIELDS", "STALE_STATUS_DAY", "STATUS_BATCH", "CheckIn", "Clinic",
+           "PatientInfo"]
 
 STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
 STATUS_BATCH = 20  # derived status rows refreshed per transaction
@@ -278,18 +268,8 @@ class Clinic:
 
     @staticmethod
     def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None:
-        if not mg > 0:
-            raise fail("mg", N_("{field}: a dose must be above 0 mg (got {value})."), value=mg)
-        if mg > HARD_LIMIT_MG:
-            raise fail("mg", N_(
-                "{field}: {value_mg} is above the hard limit of 25 mg and is refused as a "
-                "likely decimal slip (did you mean {slip_mg}?). Allowed: above 0 and at most "
-                "25 mg."), value_mg=mg, slip_mg=mg / 10)
-        if mg > patient.max_mg and not confirm:
-            raise fail("mg", N_(
-                "{field}: {value_mg} is above this patient's plan maximum of {max_mg}. "
-                "Confirm it (--confirm) if it is really meant."), value_mg=mg,
-                max_mg=patient.max_mg)
+        """Above 0, at most the hard limit, above the plan maximum only if confirmed."""
+        evening.check_dose(patient, mg, confirm)
 
     def log_dose(self, patient_id: int, day: date, *, taken: bool, mg: float | None = None,
                  time: str | None = None, confirm: bool = False,
@@ -310,41 +290,7 @@ class Clinic:
 
     def validate_check_in(self, patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn:
         """Every field checked before anything is written; names canonicalised."""
-        mg = entry.mg
-        time = entry.time
-        if entry.taken is True:
-            if mg is None:
-                raise fail("mg", N_("{field}: give the dose taken in mg (above 0, at most "
-                                    "25)."))
-            self.check_dose(patient, mg, entry.confirm_above_max)
-        elif entry.taken is False:
-            mg = None
-        if time is not None:
-            time = parse_time(time)
-        effects: dict[str, int] = {}
-        for raw, severity in entry.effects.items():
-            key = side_effect_key(require_text(raw, "name", MAX_NAME_LENGTH))
-            if isinstance(severity, bool) or not isinstance(severity, int) \
-                    or not 0 <= severity <= 4:
-                raise fail("severity", N_("{field} must be a whole number from 0 (none) to 4 "
-                                          "(very severe) (got {value})."), value=severity)
-            effects[key] = severity
-        scores: dict[str, int] = {}
-        for raw, value in entry.scores.items():
-            key = symptom_key(require_text(raw, "symptom", MAX_NAME_LENGTH))
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-                raise fail("value", N_("{field} must be a whole number from 0 to 10 "
-                                       "(got {value})."), value=value)
-            scores[key] = value
-        note = entry.note.strip() if entry.note is not None else None  # "" deletes the note
-        if note is not None and len(note) > 5000:
-            raise fail("note", N_("{field} must be at most {high} characters (got {value})."),
-                       high=5000, value=len(note))
-        reason = entry.reason.strip() if entry.reason else None
-        return CheckIn(day=entry.day, taken=entry.taken, mg=mg, time=time,
-                       confirm_above_max=entry.confirm_above_max, effects=effects,
-                       no_side_effects=entry.no_side_effects, scores=scores, note=note,
-                       reason=reason)
+        return evening.validate_check_in(patient, entry)
 
     def check_in(self, patient_id: int, entry: CheckIn) -> list[Alert]:
         """Save one day's entries; an earlier entry of the same day is corrected, audited.
@@ -355,73 +301,21 @@ class Clinic:
         with self.db.write() as session:
             patient = self._patient(session, patient_id)
             entry = self.validate_check_in(patient, entry)
-            self._write_check_in(session, patient, entry)
+            evening.write_check_in(self, session, patient, entry)
             self._mark_status_stale(session, patient.id)
         # The diary is committed. The derived status and the alerts follow in a second short
         # transaction (one diary read and one plan serve both); should it not happen, the row
         # is marked stale and the cohort view recomputes it.
         with self.db.write() as session:
             patient = self._patient(session, patient_id)
-            plan, gone = self._refresh_status(session, patient,
-                                              alerts_until=self._alerts_horizon(entry.day))
-        return self._alerts_near(plan, gone, entry.day)
+            plan, gone = self._refresh_status(
+                session, patient, alerts_until=evening.alerts_horizon(entry.day))
+        return evening.alerts_near(plan, gone, entry.day)
 
     @staticmethod
     def _mark_status_stale(session: Session, patient_id: int) -> None:
         session.execute(update(PatientStatus).where(PatientStatus.patient_id == patient_id)
                         .values(computed_for=STALE_STATUS_DAY))
-
-    def _write_check_in(self, session: Session, patient: Patient, entry: CheckIn) -> None:
-        pid, day, why = patient.id, entry.day, entry.reason
-        if entry.taken is not None:
-            dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
-                                                          DoseEntry.day == day))
-            values = {"taken": entry.taken, "mg": entry.mg if entry.taken else None,
-                      "time": entry.time,
-                      "above_max_confirmed": bool(entry.taken and entry.mg is not None
-                                                  and entry.mg > patient.max_mg)}
-            if dose is None:
-                self._insert(session, DoseEntry(patient_id=pid, day=day, **values), why)
-            else:
-                self._update(session, dose, values, why)
-        clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
-                                                      ClearDay.day == day))
-        existing = {r.name: r for r in session.scalars(select(SideEffectReport).where(
-            SideEffectReport.patient_id == pid, SideEffectReport.day == day))}
-        if entry.no_side_effects:
-            # "No side effects today" replaces what was reported earlier that day.
-            for row in existing.values():
-                if row.severity > 0:
-                    self._update(session, row, {"severity": 0}, why)
-            if clear is None:
-                self._insert(session, ClearDay(patient_id=pid, day=day), why)
-        for name, severity in entry.effects.items():
-            report = existing.get(name)
-            if report is None:
-                self._insert(session, SideEffectReport(patient_id=pid, day=day, name=name,
-                                                       severity=severity), why)
-            else:
-                self._update(session, report, {"severity": severity}, why)
-            if severity > 0 and clear is not None and not entry.no_side_effects:
-                self._delete(session, clear, why)
-                clear = None
-        for symptom, value in entry.scores.items():
-            score = session.scalar(select(SymptomScore).where(
-                SymptomScore.patient_id == pid, SymptomScore.day == day,
-                SymptomScore.symptom == symptom))
-            if score is None:
-                self._insert(session, SymptomScore(patient_id=pid, day=day, symptom=symptom,
-                                                   value=value), why)
-            else:
-                self._update(session, score, {"value": value}, why)
-        if entry.note is not None:
-            note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
-            if note is None and entry.note:
-                self._insert(session, Note(patient_id=pid, day=day, text=entry.note), why)
-            elif note is not None and entry.note:
-                self._update(session, note, {"text": entry.note}, why)
-            elif note is not None:
-                self._delete(session, note, why)
 
     def day_entries(self, patient_id: int, day: date) -> CheckIn:
         """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
@@ -458,16 +352,6 @@ class Clinic:
         """See :meth:`tracker.storage.records.Records.alerts`."""
         with self.db.read() as session:
             return self.records(session).alerts(patient_id, plan, include_dismissed)
-
-    @staticmethod
-    def _alerts_horizon(day: date) -> date:
-        return max(day, today()) + timedelta(days=8)
-
-    @staticmethod
-    def _alerts_near(plan: Plan, gone: set[tuple[str, date]], day: date) -> list[Alert]:
-        """The alerts around ``day`` not dismissed, newest first."""
-        return [a for a in reversed(plan.alerts) if (a.code, a.day) not in gone
-                and day - timedelta(days=7) <= a.day <= day + timedelta(days=1)]
 
     def dismiss_alert(self, patient_id: int, code: str, day: date, reason: str) -> None:
         """Only a clinician dismisses a clinical alert, with a reason kept in the audit trail."""

@@ -1,0 +1,147 @@
+"""The evening check-in: what a day's entries must satisfy, and how they reach the diary.
+
+A check-in is validated in full before anything is written (a dose above 0 mg, at most the
+hard limit of 25 mg, above the plan maximum only when confirmed; severities 0-4, scores 0-10, a
+note of at most 5000 characters). The write then corrects the day in place: each changed value
+gets its audit row with the reason given, so a correction never erases what was logged before.
+:class:`~tracker.services.clinic.Clinic` owns the transaction; this module only says what goes
+into it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.clinical.model import HARD_LIMIT_MG, Alert, Plan
+from tracker.clinical.vocabulary import MAX_NAME_LENGTH, side_effect_key, symptom_key
+from tracker.i18n import N_
+from tracker.models import ClearDay, DoseEntry, Note, Patient, SideEffectReport, SymptomScore
+from tracker.storage.records import CheckIn, PatientInfo
+from tracker.validation import fail, parse_time, require_text, today
+
+if TYPE_CHECKING:
+    from tracker.services.clinic import Clinic
+
+
+def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None:
+    """Above 0, at most the hard limit, above the plan maximum only if confirmed."""
+    if not mg > 0:
+        raise fail("mg", N_("{field}: a dose must be above 0 mg (got {value})."), value=mg)
+    if mg > HARD_LIMIT_MG:
+        raise fail("mg", N_(
+            "{field}: {value_mg} is above the hard limit of 25 mg and is refused as a "
+            "likely decimal slip (did you mean {slip_mg}?). Allowed: above 0 and at most "
+            "25 mg."), value_mg=mg, slip_mg=mg / 10)
+    if mg > patient.max_mg and not confirm:
+        raise fail("mg", N_(
+            "{field}: {value_mg} is above this patient's plan maximum of {max_mg}. "
+            "Confirm it (--confirm) if it is really meant."), value_mg=mg,
+            max_mg=patient.max_mg)
+
+
+def validate_check_in(patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn:
+    """Every field checked before anything is written; names canonicalised."""
+    mg = entry.mg
+    time = entry.time
+    if entry.taken is True:
+        if mg is None:
+            raise fail("mg", N_("{field}: give the dose taken in mg (above 0, at most "
+                                "25)."))
+        check_dose(patient, mg, entry.confirm_above_max)
+    elif entry.taken is False:
+        mg = None
+    if time is not None:
+        time = parse_time(time)
+    effects: dict[str, int] = {}
+    for raw, severity in entry.effects.items():
+        key = side_effect_key(require_text(raw, "name", MAX_NAME_LENGTH))
+        if isinstance(severity, bool) or not isinstance(severity, int) \
+                or not 0 <= severity <= 4:
+            raise fail("severity", N_("{field} must be a whole number from 0 (none) to 4 "
+                                      "(very severe) (got {value})."), value=severity)
+        effects[key] = severity
+    scores: dict[str, int] = {}
+    for raw, value in entry.scores.items():
+        key = symptom_key(require_text(raw, "symptom", MAX_NAME_LENGTH))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise fail("value", N_("{field} must be a whole number from 0 to 10 "
+                                   "(got {value})."), value=value)
+        scores[key] = value
+    note = entry.note.strip() if entry.note is not None else None  # "" deletes the note
+    if note is not None and len(note) > 5000:
+        raise fail("note", N_("{field} must be at most {high} characters (got {value})."),
+                   high=5000, value=len(note))
+    reason = entry.reason.strip() if entry.reason else None
+    return CheckIn(day=entry.day, taken=entry.taken, mg=mg, time=time,
+                   confirm_above_max=entry.confirm_above_max, effects=effects,
+                   no_side_effects=entry.no_side_effects, scores=scores, note=note,
+                   reason=reason)
+
+
+def write_check_in(clinic: Clinic, session: Session, patient: Patient, entry: CheckIn) -> None:
+    """Write a validated entry through the clinic's audited insert, update and delete."""
+    pid, day, why = patient.id, entry.day, entry.reason
+    if entry.taken is not None:
+        dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
+                                                      DoseEntry.day == day))
+        values = {"taken": entry.taken, "mg": entry.mg if entry.taken else None,
+                  "time": entry.time,
+                  "above_max_confirmed": bool(entry.taken and entry.mg is not None
+                                              and entry.mg > patient.max_mg)}
+        if dose is None:
+            clinic._insert(session, DoseEntry(patient_id=pid, day=day, **values), why)
+        else:
+            clinic._update(session, dose, values, why)
+    clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
+                                                  ClearDay.day == day))
+    existing = {r.name: r for r in session.scalars(select(SideEffectReport).where(
+        SideEffectReport.patient_id == pid, SideEffectReport.day == day))}
+    if entry.no_side_effects:
+        # "No side effects today" replaces what was reported earlier that day.
+        for row in existing.values():
+            if row.severity > 0:
+                clinic._update(session, row, {"severity": 0}, why)
+        if clear is None:
+            clinic._insert(session, ClearDay(patient_id=pid, day=day), why)
+    for name, severity in entry.effects.items():
+        report = existing.get(name)
+        if report is None:
+            clinic._insert(session, SideEffectReport(patient_id=pid, day=day, name=name,
+                                                     severity=severity), why)
+        else:
+            clinic._update(session, report, {"severity": severity}, why)
+        if severity > 0 and clear is not None and not entry.no_side_effects:
+            clinic._delete(session, clear, why)
+            clear = None
+    for symptom, value in entry.scores.items():
+        score = session.scalar(select(SymptomScore).where(
+            SymptomScore.patient_id == pid, SymptomScore.day == day,
+            SymptomScore.symptom == symptom))
+        if score is None:
+            clinic._insert(session, SymptomScore(patient_id=pid, day=day, symptom=symptom,
+                                                 value=value), why)
+        else:
+            clinic._update(session, score, {"value": value}, why)
+    if entry.note is not None:
+        note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
+        if note is None and entry.note:
+            clinic._insert(session, Note(patient_id=pid, day=day, text=entry.note), why)
+        elif note is not None and entry.note:
+            clinic._update(session, note, {"text": entry.note}, why)
+        elif note is not None:
+            clinic._delete(session, note, why)
+
+
+def alerts_horizon(day: date) -> date:
+    """How far the plan must reach for the alerts a check-in of ``day`` shows."""
+    return max(day, today()) + timedelta(days=8)
+
+
+def alerts_near(plan: Plan, gone: set[tuple[str, date]], day: date) -> list[Alert]:
+    """The alerts around ``day`` not dismissed, newest first."""
+    return [a for a in reversed(plan.alerts) if (a.code, a.day) not in gone
+            and day - timedelta(days=7) <= a.day <= day + timedelta(days=1)]
