@@ -5,7 +5,7 @@ The command line and the app both go through :class:`Clinic`. A refused input ra
 is written together with its audit rows in one transaction, so nothing is half-saved.
 Corrections never erase: the previous value stays in the audit trail with who, when and why.
 The transactions are all opened here; what the evening check-in writes is in
-:mod:`tracker.services.check_in`.
+:mod:`tracker.services.check_in`, the cohort's derived status in :mod:`tracker.services.status`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
@@ -30,24 +30,17 @@ from tracker.models import (
     PatientStatus,
 )
 from tracker.services import check_in as evening
+from tracker.services import status
+from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
 from tracker.storage import audit
 from tracker.storage.audit import VerifyResult, utcnow
 from tracker.storage.database import Database
-from tracker.storage.records import (
-    CheckIn,
-    PatientInfo,
-    Records,
-    info_of,
-    settings_of,
-    unknown_patient,
-)
+from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
 from tracker.validation import ValidationError, fail, require_text, today
 
 __all__ = ["AUDITED_PATIENT_FIELDS", "STALE_STATUS_DAY", "STATUS_BATCH", "CheckIn", "Clinic",
            "PatientInfo"]
 
-STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
-STATUS_BATCH = 20  # derived status rows refreshed per transaction
 AUDITED_PATIENT_FIELDS = (
     "name", "condition", "protocol", "start_date", "start_mg", "start_days", "step_mg",
     "interval_days", "target_mg", "max_mg", "tolerance_days", "min_severity", "formulation",
@@ -302,7 +295,7 @@ class Clinic:
             patient = self._patient(session, patient_id)
             entry = self.validate_check_in(patient, entry)
             evening.write_check_in(self, session, patient, entry)
-            self._mark_status_stale(session, patient.id)
+            status.mark_stale(session, patient.id)
         # The diary is committed. The derived status and the alerts follow in a second short
         # transaction (one diary read and one plan serve both); should it not happen, the row
         # is marked stale and the cohort view recomputes it.
@@ -311,11 +304,6 @@ class Clinic:
             plan, gone = self._refresh_status(
                 session, patient, alerts_until=evening.alerts_horizon(entry.day))
         return evening.alerts_near(plan, gone, entry.day)
-
-    @staticmethod
-    def _mark_status_stale(session: Session, patient_id: int) -> None:
-        session.execute(update(PatientStatus).where(PatientStatus.patient_id == patient_id)
-                        .values(computed_for=STALE_STATUS_DAY))
 
     def day_entries(self, patient_id: int, day: date) -> CheckIn:
         """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
@@ -372,50 +360,18 @@ class Clinic:
                     at=utcnow()), why)
             self._refresh_status(session, patient)
 
-    # -- the cohort's derived status ---------------------------------------------------------
+    # -- the cohort's derived status (:mod:`tracker.services.status`) ------------------------
 
     def _refresh_status(self, session: Session, patient: Patient,
                         alerts_until: date | None = None) -> tuple[Plan, set[tuple[str, date]]]:
-        """Keep the cohort view's row for this patient current (same transaction).
-
-        Returns a plan reaching at least ``alerts_until`` (the status's own, when that is
-        further out: a longer horizon never changes earlier days or their alerts, the plan is
-        causal) and the dismissed alerts, so a check-in reads its alerts without a second
-        diary read and plan.
-        """
-        from tracker.clinical import compute_plan
-        from tracker.clinical.flags import OUTLOOK_DAYS, status_values
-
-        now = today()
-        horizon = now + timedelta(days=OUTLOOK_DAYS)
-        records = self.records(session)
-        diary = records.diary(patient.id)
-        settings = settings_of(patient)
-        plan = compute_plan(settings, diary, horizon, today=now)
-        gone = records.dismissed(patient.id)
-        values = status_values(plan, diary, now, gone)
-        row = session.get(PatientStatus, patient.id)
-        if row is None:
-            session.add(PatientStatus(patient_id=patient.id, computed_at=utcnow(), **values))
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.computed_at = utcnow()
-        session.flush()
-        if alerts_until is not None and alerts_until > horizon:
-            plan = compute_plan(settings, diary, alerts_until, today=now)
-        return plan, gone
+        """See :func:`tracker.services.status.refresh`."""
+        return status.refresh(session, self.records(session), patient, alerts_until)
 
     def stale_status(self, *, missing_only: bool = False) -> list[int]:
         """Patients whose derived status is missing, or (unless ``missing_only``) was computed
         for an earlier day than today."""
-        now = today()
-        missing = PatientStatus.patient_id.is_(None)
         with self.db.read() as session:
-            return list(session.scalars(
-                select(Patient.id).outerjoin(PatientStatus)
-                .where(missing if missing_only else missing | (PatientStatus.computed_for != now))
-                .order_by(Patient.id)))
+            return status.stale_patients(session, missing_only=missing_only)
 
     def refresh_status(self, patient_ids: Iterable[int]) -> int:
         """Recompute these patients' derived status; returns how many.
@@ -444,6 +400,4 @@ class Clinic:
         if refresh_stale:
             self.refresh_status(self.stale_status())
         with self.db.read() as session:
-            rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
-                                   .order_by(Patient.id)).all()
-            return [(info_of(p), s) for p, s in rows]
+            return status.cohort_rows(session)

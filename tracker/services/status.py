@@ -1,0 +1,79 @@
+"""The cohort view's derived ``patient_status`` rows: computed from the diary, never the truth.
+
+Each row summarises one patient's plan for the cohort screen, so the clinic opens without
+computing every plan. A row is recomputed in the transaction that changes what it is derived
+from; a check-in, which commits its diary first, marks the row stale (``STALE_STATUS_DAY``) so
+that an interrupted refresh is redone the next time the cohort is read. The transactions
+themselves are :class:`~tracker.services.clinic.Clinic`'s; these functions work inside them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.clinical.model import Plan
+from tracker.models import Patient, PatientStatus
+from tracker.storage.audit import utcnow
+from tracker.storage.records import PatientInfo, Records, info_of, settings_of
+from tracker.validation import today
+
+STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
+STATUS_BATCH = 20  # derived status rows refreshed per transaction
+
+
+def mark_stale(session: Session, patient_id: int) -> None:
+    session.execute(update(PatientStatus).where(PatientStatus.patient_id == patient_id)
+                    .values(computed_for=STALE_STATUS_DAY))
+
+
+def refresh(session: Session, records: Records, patient: Patient,
+            alerts_until: date | None = None) -> tuple[Plan, set[tuple[str, date]]]:
+    """Keep the cohort view's row for this patient current (same transaction).
+
+    Returns a plan reaching at least ``alerts_until`` (the status's own, when that is
+    further out: a longer horizon never changes earlier days or their alerts, the plan is
+    causal) and the dismissed alerts, so a check-in reads its alerts without a second
+    diary read and plan.
+    """
+    from tracker.clinical import compute_plan
+    from tracker.clinical.flags import OUTLOOK_DAYS, status_values
+
+    now = today()
+    horizon = now + timedelta(days=OUTLOOK_DAYS)
+    diary = records.diary(patient.id)
+    settings = settings_of(patient)
+    plan = compute_plan(settings, diary, horizon, today=now)
+    gone = records.dismissed(patient.id)
+    values = status_values(plan, diary, now, gone)
+    row = session.get(PatientStatus, patient.id)
+    if row is None:
+        session.add(PatientStatus(patient_id=patient.id, computed_at=utcnow(), **values))
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.computed_at = utcnow()
+    session.flush()
+    if alerts_until is not None and alerts_until > horizon:
+        plan = compute_plan(settings, diary, alerts_until, today=now)
+    return plan, gone
+
+
+def stale_patients(session: Session, *, missing_only: bool = False) -> list[int]:
+    """Patients whose derived status is missing, or (unless ``missing_only``) was computed
+    for an earlier day than today."""
+    now = today()
+    missing = PatientStatus.patient_id.is_(None)
+    return list(session.scalars(
+        select(Patient.id).outerjoin(PatientStatus)
+        .where(missing if missing_only else missing | (PatientStatus.computed_for != now))
+        .order_by(Patient.id)))
+
+
+def cohort_rows(session: Session) -> list[tuple[PatientInfo, PatientStatus]]:
+    """Every patient that has a status row, with it, as stored."""
+    rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
+                           .order_by(Patient.id)).all()
+    return [(info_of(p), s) for p, s in rows]
