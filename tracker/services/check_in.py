@@ -11,7 +11,6 @@ into it.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,11 +19,9 @@ from tracker.clinical.model import HARD_LIMIT_MG, Alert, Plan
 from tracker.clinical.vocabulary import MAX_NAME_LENGTH, side_effect_key, symptom_key
 from tracker.i18n import N_
 from tracker.models import ClearDay, DoseEntry, Note, Patient, SideEffectReport, SymptomScore
+from tracker.services import audited
 from tracker.storage.records import CheckIn, PatientInfo
 from tracker.validation import fail, parse_time, require_text, today
-
-if TYPE_CHECKING:
-    from tracker.services.clinic import Clinic
 
 
 def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None:
@@ -82,8 +79,8 @@ def validate_check_in(patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn
                    reason=reason)
 
 
-def write_check_in(clinic: Clinic, session: Session, patient: Patient, entry: CheckIn) -> None:
-    """Write a validated entry through the clinic's audited insert, update and delete."""
+def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckIn) -> None:
+    """Write a validated entry, each change with its audit row (:mod:`tracker.services.audited`)."""
     pid, day, why = patient.id, entry.day, entry.reason
     if entry.taken is not None:
         dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
@@ -93,9 +90,9 @@ def write_check_in(clinic: Clinic, session: Session, patient: Patient, entry: Ch
                   "above_max_confirmed": bool(entry.taken and entry.mg is not None
                                               and entry.mg > patient.max_mg)}
         if dose is None:
-            clinic._insert(session, DoseEntry(patient_id=pid, day=day, **values), why)
+            audited.insert(session, actor, DoseEntry(patient_id=pid, day=day, **values), why)
         else:
-            clinic._update(session, dose, values, why)
+            audited.update(session, actor, dose, values, why)
     clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
                                                   ClearDay.day == day))
     existing = {r.name: r for r in session.scalars(select(SideEffectReport).where(
@@ -104,36 +101,36 @@ def write_check_in(clinic: Clinic, session: Session, patient: Patient, entry: Ch
         # "No side effects today" replaces what was reported earlier that day.
         for row in existing.values():
             if row.severity > 0:
-                clinic._update(session, row, {"severity": 0}, why)
+                audited.update(session, actor, row, {"severity": 0}, why)
         if clear is None:
-            clinic._insert(session, ClearDay(patient_id=pid, day=day), why)
+            audited.insert(session, actor, ClearDay(patient_id=pid, day=day), why)
     for name, severity in entry.effects.items():
         report = existing.get(name)
         if report is None:
-            clinic._insert(session, SideEffectReport(patient_id=pid, day=day, name=name,
+            audited.insert(session, actor, SideEffectReport(patient_id=pid, day=day, name=name,
                                                      severity=severity), why)
         else:
-            clinic._update(session, report, {"severity": severity}, why)
+            audited.update(session, actor, report, {"severity": severity}, why)
         if severity > 0 and clear is not None and not entry.no_side_effects:
-            clinic._delete(session, clear, why)
+            audited.delete(session, actor, clear, why)
             clear = None
     for symptom, value in entry.scores.items():
         score = session.scalar(select(SymptomScore).where(
             SymptomScore.patient_id == pid, SymptomScore.day == day,
             SymptomScore.symptom == symptom))
         if score is None:
-            clinic._insert(session, SymptomScore(patient_id=pid, day=day, symptom=symptom,
+            audited.insert(session, actor, SymptomScore(patient_id=pid, day=day, symptom=symptom,
                                                  value=value), why)
         else:
-            clinic._update(session, score, {"value": value}, why)
+            audited.update(session, actor, score, {"value": value}, why)
     if entry.note is not None:
         note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
         if note is None and entry.note:
-            clinic._insert(session, Note(patient_id=pid, day=day, text=entry.note), why)
+            audited.insert(session, actor, Note(patient_id=pid, day=day, text=entry.note), why)
         elif note is not None and entry.note:
-            clinic._update(session, note, {"text": entry.note}, why)
+            audited.update(session, actor, note, {"text": entry.note}, why)
         elif note is not None:
-            clinic._delete(session, note, why)
+            audited.delete(session, actor, note, why)
 
 
 def alerts_horizon(day: date) -> date:

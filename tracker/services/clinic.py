@@ -29,8 +29,8 @@ from tracker.models import (
     Patient,
     PatientStatus,
 )
+from tracker.services import audited, status
 from tracker.services import check_in as evening
-from tracker.services import status
 from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
 from tracker.storage import audit
 from tracker.storage.audit import VerifyResult, utcnow
@@ -59,29 +59,17 @@ class Clinic:
 
     def _audit(self, session: Session, action: str, row: Any, fields: dict[str, tuple[Any, Any]],
                reason: str | None = None) -> None:
-        audit.append(session, self.actor, action, row, fields, reason)
+        audited.append(session, self.actor, action, row, fields, reason)
 
     def _insert(self, session: Session, row: Any, reason: str | None = None) -> None:
-        session.add(row)
-        session.flush()
-        self._audit(session, "insert", row,
-                    {"*": (None, audit.row_values(row, skip=("id", "created_at")))}, reason)
+        audited.insert(session, self.actor, row, reason)
 
     def _update(self, session: Session, row: Any, changes: dict[str, Any],
                 reason: str | None) -> bool:
-        diff = {k: (getattr(row, k), v) for k, v in changes.items() if getattr(row, k) != v}
-        if not diff:
-            return False
-        for key, (_old, new) in diff.items():
-            setattr(row, key, new)
-        session.flush()
-        self._audit(session, "update", row, diff, reason)
-        return True
+        return audited.update(session, self.actor, row, changes, reason)
 
     def _delete(self, session: Session, row: Any, reason: str | None) -> None:
-        self._audit(session, "delete", row, {"*": (audit.row_values(row), None)}, reason)
-        session.delete(row)
-        session.flush()
+        audited.delete(session, self.actor, row, reason)
 
     def verify_audit(self) -> VerifyResult:
         """Recompute the hash chain; name the first row changed, removed or reordered."""
@@ -294,7 +282,7 @@ class Clinic:
         with self.db.write() as session:
             patient = self._patient(session, patient_id)
             entry = self.validate_check_in(patient, entry)
-            evening.write_check_in(self, session, patient, entry)
+            evening.write_check_in(self.actor, session, patient, entry)
             status.mark_stale(session, patient.id)
         # The diary is committed. The derived status and the alerts follow in a second short
         # transaction (one diary read and one plan serve both); should it not happen, the row

@@ -1,0 +1,45 @@
+"""Writes that carry their audit rows: insert, update and delete, each in the caller's session.
+
+Every change to a patient's records goes through these, so the append-only, hash-chained trail
+(:mod:`tracker.storage.audit`) holds the old and the new value, who, when and why. The caller
+owns the transaction: the row and its audit row are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.storage import audit
+
+
+def append(session: Session, actor: str, action: str, row: Any,
+           fields: dict[str, tuple[Any, Any]], reason: str | None = None) -> None:
+    audit.append(session, actor, action, row, fields, reason)
+
+
+def insert(session: Session, actor: str, row: Any, reason: str | None = None) -> None:
+    session.add(row)
+    session.flush()
+    append(session, actor, "insert", row,
+           {"*": (None, audit.row_values(row, skip=("id", "created_at")))}, reason)
+
+
+def update(session: Session, actor: str, row: Any, changes: dict[str, Any],
+           reason: str | None) -> bool:
+    """Apply ``changes`` that differ from the row; ``False`` when nothing changed."""
+    diff = {k: (getattr(row, k), v) for k, v in changes.items() if getattr(row, k) != v}
+    if not diff:
+        return False
+    for key, (_old, new) in diff.items():
+        setattr(row, key, new)
+    session.flush()
+    append(session, actor, "update", row, diff, reason)
+    return True
+
+
+def delete(session: Session, actor: str, row: Any, reason: str | None) -> None:
+    append(session, actor, "delete", row, {"*": (audit.row_values(row), None)}, reason)
+    session.delete(row)
+    session.flush()
