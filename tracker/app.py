@@ -250,12 +250,8 @@ class TrackerApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_clinician(self) -> None:
-        try:
-            from tracker.screens.clinic import ClinicScreen  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            self.notify(_("The clinician mode is not installed in this version."),
-                        severity="warning")
-            return
+        from tracker.screens.clinic import ClinicScreen
+
         self.push_screen(ClinicScreen(self.clinic))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
