@@ -11,7 +11,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tracker.analysis.frames import (
     scores_frame,
 )
 from tracker.analysis.summary import summary_frame
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import Alert, Diary, Plan
 from tracker.export.columns import EXPORT_FILES
 from tracker.export.csv_files import _settings, format_cell, make_private_dir, write_private
@@ -44,14 +45,18 @@ def patient_tables(
     today: date,
     patient: Mapping[str, Any],
 ) -> dict[str, pd.DataFrame]:
-    """The six tables of ``export`` (SPEC §9), keyed by file stem, ready for ``export_frames``."""
-    alert_list = plan.alerts if alerts is None else tuple(alerts)
+    """The six tables of ``export`` (SPEC §9), keyed by file stem, ready for ``export_frames``.
+
+    ``plan`` reaches ``OUTLOOK_DAYS`` after today (the summary's next step is looked for that
+    far); plan.csv and the alerts stop four weeks after today."""
+    shown = within(plan, today + timedelta(days=PLAN_HORIZON_DAYS))
+    alert_list = shown.alerts if alerts is None else tuple(alerts)
     summary = build_summary(plan, diary, alert_list, today, patient)
     return {
         "doses": doses_frame(diary.doses),
         "side_effects": effects_frame(diary.effects, diary.clear_days),
         "scores": scores_frame(diary.scores),
-        "plan": plan_frame(plan),
+        "plan": plan_frame(shown),
         "alerts": alerts_frame(alert_list),
         "summary": summary_frame(summary),
     }
@@ -100,7 +105,7 @@ def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str
     """The six export tables of one patient, each with ``patient_id`` and ``patient`` first."""
 
     review = load_review(clinic, pid, on)
-    tables = patient_tables(review.plan, review.diary, review.alerts, review.today,
+    tables = patient_tables(review.outlook, review.diary, review.alerts, review.today,
                             review.patient)
     times, notes = _diary_details(clinic, pid)
     tables["doses"] = _doses_with_notes(tables["doses"], times, notes)

@@ -1,17 +1,12 @@
-"""The clinic's flags for one patient (tracker/clinical/flags.py), and adherence told alike by the
-write path (plain Python) and the clinician's summary (pandas)."""
+"""The clinic's flags for one patient (tracker/clinical/flags.py). Its adherence and next step
+are tracker/clinical/progress.py's, held to the pandas reference in
+tests/unit/clinical/test_progress.py."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from tracker.analysis import adherence as summary_adherence
-from tracker.analysis import doses_frame, plan_frame
-from tracker.clinical.flags import adherence, status_values
+from tracker.clinical.flags import status_values
 from tracker.clinical.model import Alert, Diary, DoseEntry, Plan, PlannedDay
 from tracker.i18n import Message
 
@@ -49,24 +44,6 @@ def test_flags_whom_to_look_at() -> None:
                          set())["flags"] == "plateau"
     nothing = status_values(plan_of(), Diary(), TODAY, set())
     assert nothing["flags"] == "low_adherence,no_entry_3d" and nothing["last_entry"] is None
-
-
-@settings(max_examples=150, deadline=None)
-@given(taken_days=st.sets(st.integers(0, 39)), skipped=st.sets(st.integers(0, 39)),
-       zero=st.sets(st.integers(0, 39)), today=st.integers(0, 39),
-       window=st.sampled_from([7, 30, None]))
-def test_write_path_and_summary_count_adherence_alike(
-        taken_days: set[int], skipped: set[int], zero: set[int], today: int,
-        window: int | None) -> None:
-    doses = tuple(DoseEntry(START + timedelta(days=n), n in taken_days,
-                            1.0 if n in taken_days else None)
-                  for n in sorted(taken_days | skipped))
-    plan, diary, day = plan_of(zero=zero), Diary(doses=doses), START + timedelta(days=today)
-    ours = adherence(plan, diary, day, window)
-    theirs = summary_adherence(plan_frame(plan, reasons=False), doses_frame(doses), day, window)
-    assert (ours is None) == (theirs is None)
-    if ours is not None:
-        assert ours == pytest.approx(theirs)
 
 
 def test_no_entry_for_three_whole_days_before_today() -> None:

@@ -1,5 +1,6 @@
-"""The summary's figures (SPEC §8) for many patients at once: ``export --all``'s way to the
-numbers :func:`~tracker.analysis.summary.build_summary` gives one patient at a time.
+"""The summary's trend figures (SPEC §8) for many patients at once: ``export --all``'s way to the
+``symptoms`` and ``dose_response`` that :func:`~tracker.analysis.summary.build_summary` gives one
+patient at a time.
 
 :func:`build_summary` builds a handful of DataFrames per patient and groups each one; on a
 clinic of 2,000 three-year diaries that was most of the export. Here every patient's rows sit in
@@ -15,6 +16,10 @@ approximately (``tests/unit/analysis/test_analysis_bulk.py`` and
   the same arrays as :func:`~tracker.analysis.trends.symptom_trends`;
 - doses are rounded with :func:`numpy.round`, as ``Series.round`` does.
 
+Where the treatment stands (today's dose, the next step, adherence) is not here: the export
+takes it, patient by patient, from the one function of :mod:`tracker.clinical.progress`, as the
+per-patient summary does (:func:`~tracker.analysis.summary.progress_entries`).
+
 Days are proleptic ordinals (``date.toordinal()``), so day arithmetic is integer arithmetic.
 """
 
@@ -28,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from tracker.analysis.summary import _number
+from tracker.clinical.progress import TREND_WINDOW_DAYS
 
-WINDOW_DAYS = 7
 DAY_BITS = 22  # a day ordinal fits in 22 bits (date.max is 3,652,059)
 
 
@@ -37,7 +42,7 @@ DAY_BITS = 22  # a day ordinal fits in 22 bits (date.max is 3,652,059)
 class CohortFrames:
     """Every patient's plan, doses and scores, rows tagged with the patient's number.
 
-    - ``plan``: ``patient, day, dose_mg, nominal_mg, phase``, sorted by patient and day;
+    - ``plan``: ``patient, day, dose_mg``, sorted by patient and day;
     - ``doses``: ``patient, day, taken, mg`` (NaN: no amount), one row per patient and day;
     - ``scores``: ``patient, day, symptom, value``, in any order; ``symptom`` a
       ``pd.Categorical`` or text.
@@ -60,15 +65,6 @@ def _bounds(sorted_patient: np.ndarray, patients: int) -> np.ndarray:
 
 def _iso(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat()
-
-
-def _member(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Whether each of ``keys`` is one of ``among`` (``np.isin``, by binary search)."""
-    among = np.sort(among, kind="stable")
-    at = np.searchsorted(among, keys)
-    found = at < len(among)
-    found[found] = among[at[found]] == keys[found]
-    return found
 
 
 class _Rounded:
@@ -96,76 +92,14 @@ class _Rounded:
         return text
 
 
-def summaries(frames: CohortFrames, today: date) -> list[dict[str, Any]]:
-    """For each patient, the entries of :func:`build_summary` computed from the plan, doses and
-    scores: ``current_dose_mg, nominal_mg, phase, days_on_current_dose, next_step_date,
-    next_step_mg, adherence_7d, adherence_30d, adherence_overall, symptoms, dose_response``."""
+def summaries(frames: CohortFrames) -> list[dict[str, Any]]:
+    """For each patient, the ``symptoms`` and ``dose_response`` of :func:`build_summary`,
+    computed from the plan, doses and scores."""
     out: list[dict[str, Any]] = [{} for _ in range(frames.patients)]
-    _dose_status(frames, today, out)
-    _adherence(frames, today, out)
     daily = _daily_scores(frames.scores)
     _symptoms(daily, frames.patients, out)
     _dose_response(daily, frames, out)
     return out
-
-
-def _dose_status(frames: CohortFrames, today: date, out: list[dict[str, Any]]) -> None:
-    """:func:`~tracker.analysis.trends.dose_status` of every patient."""
-    now = today.toordinal()
-    plan = frames.plan
-    patient = plan["patient"].to_numpy(dtype=np.int64)
-    day = plan["day"].to_numpy(dtype=np.int64)
-    dose = plan["dose_mg"].to_numpy(dtype="float64")
-    nominal = plan["nominal_mg"].to_numpy(dtype="float64")
-    phase = plan["phase"].to_numpy(dtype=object)
-    bounds = _bounds(patient, frames.patients)
-    for i, entry in enumerate(out):
-        a, b = int(bounds[i]), int(bounds[i + 1])
-        days = day[a:b]
-        at = a + int(np.searchsorted(days, now))
-        if at < b and day[at] == now:
-            current = float(dose[at])
-            history = dose[a:at + 1][::-1]
-            changed = np.nonzero(history != current)[0]
-            entry.update(current_dose_mg=_number(current, 4), nominal_mg=_number(nominal[at], 4),
-                         phase=str(phase[at]),
-                         days_on_current_dose=int(changed[0]) if len(changed) else len(history))
-            floor = current
-        else:
-            entry.update(current_dose_mg=None, nominal_mg=None, phase=None,
-                         days_on_current_dose=None)
-            floor = 0.0
-        later = a + int(np.searchsorted(days, now, side="right"))
-        rises = np.nonzero(dose[later:b] > floor)[0]
-        if len(rises):
-            j = later + int(rises[0])
-            entry.update(next_step_date=_iso(int(day[j])), next_step_mg=_number(dose[j], 4))
-        else:
-            entry.update(next_step_date=None, next_step_mg=None)
-
-
-def _adherence(frames: CohortFrames, today: date, out: list[dict[str, Any]]) -> None:
-    """:func:`~tracker.analysis.trends.adherence` over 7 days, 30 days and overall."""
-    now = today.toordinal()
-    n = frames.patients
-    plan, doses = frames.plan, frames.doses
-    patient = plan["patient"].to_numpy(dtype=np.int64)
-    day = plan["day"].to_numpy(dtype=np.int64)
-    dose_patient = doses["patient"].to_numpy(dtype=np.int64)
-    dose_day = doses["day"].to_numpy(dtype=np.int64)
-    logged_today = np.zeros(n, dtype=bool)
-    logged_today[dose_patient[dose_day == now]] = True
-    taken = doses["taken"].to_numpy(dtype=bool)
-    was_taken = _member(_key(patient, day), _key(dose_patient[taken], dose_day[taken]))
-    planned = (plan["dose_mg"].to_numpy(dtype="float64") > 0) & (day <= now)
-    planned &= (day < now) | logged_today[patient]
-    for name, window in (("adherence_7d", 7), ("adherence_30d", 30), ("adherence_overall", None)):
-        counted = planned if window is None else planned & (day > now - window)
-        planned_n = np.bincount(patient[counted], minlength=n)
-        taken_n = np.bincount(patient[counted & was_taken], minlength=n)
-        for i, entry in enumerate(out):
-            p = int(planned_n[i])
-            entry[name] = None if p == 0 else _number(int(taken_n[i]) / p, 4)
 
 
 @dataclass(frozen=True)
@@ -244,8 +178,8 @@ def _symptoms(daily: _Daily, patients: int, out: list[dict[str, Any]]) -> None:
     group = np.repeat(np.arange(len(starts)), sizes)
     day, value = daily.day, daily.value
     first, last = day[starts], day[ends - 1]
-    early = day < (first + WINDOW_DAYS)[group]
-    late = day > (last - WINDOW_DAYS)[group]
+    early = day < (first + TREND_WINDOW_DAYS)[group]
+    late = day > (last - TREND_WINDOW_DAYS)[group]
     baseline = (np.bincount(group, weights=np.where(early, value, 0.0), minlength=len(starts))
                 / np.bincount(group, weights=early, minlength=len(starts)))
     recent = (np.bincount(group, weights=np.where(late, value, 0.0), minlength=len(starts))

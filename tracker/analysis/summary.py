@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -21,35 +21,26 @@ from tracker.analysis.frames import (
     scores_frame,
 )
 from tracker.analysis.trends import (
-    adherence,
     dose_response,
-    dose_status,
     symptom_trends,
     weekly_means,
 )
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS, within
+from tracker.clinical.labels import condition_label, phase_label, protocol_label
 from tracker.clinical.model import Alert, Diary, Plan
-from tracker.clinical.protocols import PROTOCOLS, find_condition
+from tracker.clinical.progress import MONTH_DAYS, WEEK_DAYS, adherence_by_window, dose_status
 from tracker.clinical.vocabulary import label_of
-from tracker.i18n import N_, _, format_date, format_mg, format_number, get_language, ngettext
+from tracker.i18n import (
+    _,
+    format_date,
+    format_mg,
+    format_number,
+    format_percent,
+    get_language,
+    ngettext,
+)
 
 PLACES = 3
-
-PHASE_LABELS: Mapping[str, str] = {
-    "start": N_("start dose"),
-    "titration": N_("titration"),
-    "target": N_("target dose"),
-    "reduction": N_("reduction week"),
-    "plateau": N_("plateau (highest tolerated dose)"),
-    "pause": N_("pause"),
-    "hold": N_("hold"),
-}
-
-
-def phase_label(phase: str | None) -> str:
-    """A phase code in the current language (unknown codes unchanged)."""
-    if phase is None:
-        return "–"
-    return _(PHASE_LABELS[phase]) if phase in PHASE_LABELS else phase
 
 
 def display_name(key: str) -> str:
@@ -57,23 +48,6 @@ def display_name(key: str) -> str:
     as typed."""
     label = label_of(key)
     return _(label) if label != key else key
-
-
-def condition_label(key: str | None) -> str:
-    """A condition key (``fibromyalgia``) as its name in the current language."""
-    if not key:
-        return "–"
-    condition = find_condition(key)
-    if condition is None:
-        return key
-    return condition.da if get_language() == "da" else condition.en
-
-
-def protocol_label(key: str | None) -> str:
-    """A protocol key (``chronic_pain``) as its name in the current language."""
-    if not key:
-        return "–"
-    return _(PROTOCOLS[key].label) if key in PROTOCOLS else key
 
 
 def _number(value: Any, places: int = PLACES) -> float | None:
@@ -118,11 +92,16 @@ def build_summary(
     today: date,
     patient: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The figures of SPEC §8 for one patient on ``today``; ``alerts`` defaults to the plan's."""
-    plan_df = plan_frame(plan, reasons=False)
+    """The figures of SPEC §8 for one patient on ``today``; ``alerts`` defaults to the plan's.
+
+    ``plan`` reaches at least ``OUTLOOK_DAYS`` after today, where the next step is looked for
+    (:func:`tracker.clinical.progress.next_step`); what is read of the plan itself (the dose of
+    each score day, the alerts by default) stops four weeks after today, as plan.csv does.
+    """
+    shown = within(plan, today + timedelta(days=PLAN_HORIZON_DAYS))
+    plan_df = plan_frame(shown, reasons=False)
     doses_df = doses_frame(diary.doses)
     scores_df = scores_frame(diary.scores)
-    status = dose_status(plan_df, today)
 
     trends = symptom_trends(scores_df)
     weekly = weekly_means(scores_df)
@@ -154,28 +133,39 @@ def build_summary(
         }
         for row in _records(dose_response(scores_df, plan_df, doses_df))
     ]
-    episodes = episode_entries(plan, today)
     alert_rows = [
         {"date": _iso(row["date"]), "code": row["code"], "message": row["message"]}
-        for row in _records(alerts_frame(plan.alerts if alerts is None else alerts))
+        for row in _records(alerts_frame(shown.alerts if alerts is None else alerts))
     ]
     return {
         "patient": _jsonable(dict(patient)),
         "today": today.isoformat(),
-        "current_dose_mg": _number(status.dose_mg, 4),
-        "nominal_mg": _number(status.nominal_mg, 4),
-        "phase": status.phase,
-        "days_on_current_dose": status.days_on_current_dose,
-        "next_step_date": _iso(status.next_step_date),
-        "next_step_mg": _number(status.next_step_mg, 4),
-        "adherence_7d": _number(adherence(plan_df, doses_df, today, 7), 4),
-        "adherence_30d": _number(adherence(plan_df, doses_df, today, 30), 4),
-        "adherence_overall": _number(adherence(plan_df, doses_df, today, None), 4),
-        "episodes": episodes,
-        "reductions": sum(1 for r in plan.reductions if r.trigger_day <= today),
+        **progress_entries(plan, diary, today),
         "symptoms": symptoms,
         "dose_response": response,
         "alerts": alert_rows,
+    }
+
+
+def progress_entries(plan: Plan, diary: Diary, today: date) -> dict[str, Any]:
+    """The summary's entries of where the treatment stands (:mod:`tracker.clinical.progress`)
+    and of the side effects so far, as the summary writes them: ``current_dose_mg,
+    nominal_mg, phase, days_on_current_dose, next_step_date, next_step_mg, adherence_7d,
+    adherence_30d, adherence_overall, episodes, reductions``. No pandas: the clinic-wide export
+    calls it for every patient, on the plan it computed to ``OUTLOOK_DAYS`` after today."""
+    status = dose_status(plan, today)
+    current, step = status.today, status.next_step
+    rates = adherence_by_window(plan, diary, today)
+    return {
+        "current_dose_mg": None if current is None else _number(current.dose_mg, 4),
+        "nominal_mg": None if current is None else _number(current.nominal_mg, 4),
+        "phase": None if current is None else current.phase,
+        "days_on_current_dose": status.days_on_current_dose,
+        "next_step_date": None if step is None else step.day.isoformat(),
+        "next_step_mg": None if step is None else _number(step.dose_mg, 4),
+        **{f"adherence_{window}": _number(rate, 4) for window, rate in rates.items()},
+        "episodes": episode_entries(plan, today),
+        "reductions": sum(1 for r in plan.reductions if r.trigger_day <= today),
     }
 
 
@@ -249,11 +239,6 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def percent(fraction: float | None) -> str:
-    """``86 %`` (a space before the sign, as Danish and the SI write it); ``–`` for None."""
-    return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
-
-
 def date_text(iso: str | None) -> str:
     """An ISO date of the summary as the reader writes dates; ``–`` for none."""
     return "–" if iso is None else format_date(date.fromisoformat(iso))
@@ -274,8 +259,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     lines = [
         _("Patient: {name} ({id})").format(name=patient.get("name", ""), id=patient.get("id", "")),
         _("Condition: {condition}; protocol: {protocol}").format(
-            condition=condition_label(patient.get("condition")),
-            protocol=protocol_label(patient.get("protocol")),
+            condition=condition_label(patient.get("condition"), get_language()),
+            protocol=_(protocol_label(patient.get("protocol"))),
         ),
         _("Summary for {date}").format(date=date_text(summary["today"])),
         "",
@@ -287,7 +272,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
             _("Current dose: {dose} (nominal {nominal}), phase: {phase}").format(
                 dose=mg_text(summary["current_dose_mg"]),
                 nominal=mg_text(summary["nominal_mg"]),
-                phase=phase_label(summary["phase"]),
+                phase=_(phase_label(summary["phase"])),
             )
         )
         days = summary["days_on_current_dose"]
@@ -304,10 +289,13 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         )
     lines += [
         "",
-        _("Adherence: 7 days {week}, 30 days {month}, overall {overall}").format(
-            week=percent(summary["adherence_7d"]),
-            month=percent(summary["adherence_30d"]),
-            overall=percent(summary["adherence_overall"]),
+        _("Adherence: {week_days} days {week}, {month_days} days {month}, overall {overall}")
+        .format(
+            week_days=WEEK_DAYS,
+            month_days=MONTH_DAYS,
+            week=format_percent(summary["adherence_7d"]),
+            month=format_percent(summary["adherence_30d"]),
+            overall=format_percent(summary["adherence_overall"]),
         ),
         _("Dose reductions for side effects: {n}").format(n=summary["reductions"]),
         "",

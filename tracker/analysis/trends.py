@@ -1,17 +1,18 @@
-"""The clinician's figures (SPEC §8): adherence, symptom trends, dose response, dose status.
+"""The clinician's trend figures (SPEC §8): symptom trends, dose response, and adherence as a
+table.
 
-DataFrames in (the shapes of :mod:`tracker.analysis.frames`), DataFrames out. Every choice the
-SPEC left open is written down in ``docs/analysis.md``; the short version:
+DataFrames in (the shapes of :mod:`tracker.analysis.frames`), DataFrames out. Where the
+treatment stands (today's dose, the next step, adherence) is one plain function each in
+:mod:`tracker.clinical.progress`; this module only tabulates it. Every choice the SPEC left open
+is written down in ``docs/analysis.md``; the short version:
 
 - a day is a calendar day; several scores for one symptom on one day count as their mean;
-- today is still running: it counts toward adherence only once a dose is logged for it;
 - weeks are calendar weeks starting on Monday;
 - the dose of a score day is the logged mg of a dose taken that day, else the planned dose.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,47 +20,16 @@ import numpy as np
 import pandas as pd
 
 from tracker.analysis.frames import DATE_DTYPE
-
-ADHERENCE_WINDOWS: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("overall", None))
-
-
-def _day(value: date) -> pd.Timestamp:
-    return pd.Timestamp(value).normalize()
+from tracker.clinical.model import Diary, Plan
+from tracker.clinical.progress import ADHERENCE_WINDOWS, TREND_WINDOW_DAYS, adherence_counts
 
 
-def adherence(
-    plan_df: pd.DataFrame, doses_df: pd.DataFrame, today: date, days: int | None = None
-) -> float | None:
-    """Share (0–1) of the planned dosing days in the window that were logged as taken.
-
-    The window is the ``days`` calendar days ending at ``today`` (all days up to today when
-    ``days`` is None). A planned dosing day has a dose above 0 mg (pauses and holds do not
-    count). Today counts only once a dose entry exists for it. None when nothing was planned.
-    """
-    row = adherence_counts(plan_df, doses_df, today, days)
-    return None if row[0] == 0 else row[1] / row[0]
-
-
-def adherence_counts(
-    plan_df: pd.DataFrame, doses_df: pd.DataFrame, today: date, days: int | None = None
-) -> tuple[int, int]:
-    """``(planned, taken)`` dosing days of the window described in :func:`adherence`."""
-    end = _day(today)
-    logged = set(doses_df["date"])
-    taken = set(doses_df.loc[doses_df["taken"], "date"])
-    planned = plan_df.loc[(plan_df["dose_mg"] > 0) & (plan_df["date"] <= end), "date"]
-    if days is not None:
-        planned = planned[planned > end - pd.Timedelta(days=days)]
-    if end not in logged:
-        planned = planned[planned < end]
-    return len(planned), int(planned.isin(taken).sum())
-
-
-def adherence_frame(plan_df: pd.DataFrame, doses_df: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Adherence over 7 days, 30 days and overall: window, planned, taken, adherence (NaN)."""
+def adherence_frame(plan: Plan, diary: Diary, today: date) -> pd.DataFrame:
+    """Adherence (:func:`tracker.clinical.progress.adherence_counts`) over 7 days, 30 days and
+    overall: window, planned, taken, adherence (NaN when nothing was planned)."""
     rows = []
     for window, days in ADHERENCE_WINDOWS:
-        planned, taken = adherence_counts(plan_df, doses_df, today, days)
+        planned, taken = adherence_counts(plan, diary, today, days)
         rows.append(
             {
                 "window": window,
@@ -83,7 +53,7 @@ def daily_scores(scores_df: pd.DataFrame) -> pd.DataFrame:
     return daily.astype({"date": DATE_DTYPE, "symptom": "str", "value": "float64"})
 
 
-def rolling_means(scores_df: pd.DataFrame, window_days: int = 7) -> pd.DataFrame:
+def rolling_means(scores_df: pd.DataFrame, window_days: int = TREND_WINDOW_DAYS) -> pd.DataFrame:
     """Each score day with the mean of that symptom over the ``window_days`` calendar days ending
     there (days without a score are skipped, not counted as 0): date, symptom, value, rolling_mean.
     """
@@ -122,7 +92,7 @@ def _slope_per_week(dates: pd.Series, values: pd.Series) -> float:
     return float(slope_per_day) * 7
 
 
-def symptom_trends(scores_df: pd.DataFrame, window_days: int = 7) -> pd.DataFrame:
+def symptom_trends(scores_df: pd.DataFrame, window_days: int = TREND_WINDOW_DAYS) -> pd.DataFrame:
     """Per symptom: the baseline (mean of the first ``window_days`` calendar days from its first
     score), the last (mean of the last ``window_days`` days up to its last score), change = last −
     baseline, the least-squares slope in points per week, the number of score days and their span.
@@ -198,45 +168,3 @@ def dose_response(
     return grouped.astype(
         {"dose_mg": "float64", "symptom": "str", "mean": "float64", "days": "int64"}
     )
-
-
-@dataclass(frozen=True)
-class DoseStatus:
-    """Where the plan stands today, and when the dose next rises."""
-
-    dose_mg: float | None
-    nominal_mg: float | None
-    phase: str | None
-    days_on_current_dose: int | None
-    next_step_date: date | None
-    next_step_mg: float | None
-
-
-def dose_status(plan_df: pd.DataFrame, today: date) -> DoseStatus:
-    """Today's planned dose and phase; the days the dose has stood unchanged up to today
-    (today = day 1); the first future day planned above today's dose, and that dose.
-
-    Before the plan's start the current fields are None and the next step is the first dose.
-    """
-    now = _day(today)
-    rows = plan_df.sort_values("date").reset_index(drop=True)
-    current = rows.loc[rows["date"] == now]
-    if current.empty:
-        dose, nominal, phase, days_on = None, None, None, None
-        floor = 0.0
-    else:
-        i = int(current.index[0])
-        dose = float(rows["dose_mg"].iloc[i])
-        nominal = float(rows["nominal_mg"].iloc[i])
-        phase = str(rows["phase"].iloc[i])
-        history = rows.loc[:i, "dose_mg"].to_numpy()[::-1]
-        changed = np.nonzero(history != dose)[0]
-        days_on = int(changed[0]) if len(changed) else len(history)
-        floor = dose
-    future = rows.loc[(rows["date"] > now) & (rows["dose_mg"] > floor)]
-    if future.empty:
-        next_date, next_mg = None, None
-    else:
-        next_date = pd.Timestamp(future["date"].iloc[0]).date()
-        next_mg = float(future["dose_mg"].iloc[0])
-    return DoseStatus(dose, nominal, phase, days_on, next_date, next_mg)

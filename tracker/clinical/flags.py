@@ -1,16 +1,19 @@
 """The clinic's flags for one patient, from a plan and a diary: plain Python, no pandas.
 
 It runs on every diary write (to keep ``patient_status`` current), so it must stay cheap and
-must not import pandas: the headless ``dose`` command's start-up time depends on it.
+must not import pandas: the headless ``dose`` command's start-up time depends on it. The next
+step and adherence it stores are :mod:`tracker.clinical.progress`'s, the figures the summary
+and the export show; the plan it is given reaches ``OUTLOOK_DAYS`` after today.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from tracker.clinical.horizons import OUTLOOK_DAYS as OUTLOOK_DAYS
-from tracker.clinical.model import Diary, Plan, PlannedDay
+from tracker.clinical.model import Diary, Plan
+from tracker.clinical.progress import MONTH_DAYS, adherence, next_step
 
 LOW_ADHERENCE = 0.8
 # "No entry for 3 days": the three whole days before today are empty (today is still running,
@@ -24,34 +27,6 @@ def last_entry(diary: Diary) -> date | None:
     return max(days) if days else None
 
 
-def adherence(plan: Plan, diary: Diary, today: date, days: int | None) -> float | None:
-    """Days logged as taken among planned dosing days (dose above 0) up to today.
-
-    Today counts only once it is logged: the evening's check-in has not happened yet.
-    """
-    taken = {d.day for d in diary.doses if d.taken}
-    logged = {d.day for d in diary.doses}
-    first = today - timedelta(days=days - 1) if days else date.min
-    planned = [p.day for p in plan.days
-               if p.dose_mg > 0 and first <= p.day <= today
-               and (p.day < today or p.day in logged)]
-    if not planned:
-        return None
-    return sum(1 for d in planned if d in taken) / len(planned)
-
-
-
-def next_step(plan: Plan, today: date) -> PlannedDay | None:
-    """The first day after ``today`` planned above today's dose (pauses and holds aside)."""
-    current = plan.on(today) or (plan.days[0] if plan.days else None)
-    if current is None:
-        return None
-    for planned in plan.days[(current.day - plan.days[0].day).days + 1:]:
-        if planned.dose_mg > current.dose_mg and planned.phase not in ("pause", "hold"):
-            return planned
-    return None
-
-
 def status_values(plan: Plan, diary: Diary, today: date,
                   dismissed: set[tuple[str, date]]) -> dict[str, Any]:
     current = plan.on(today) or (plan.days[0] if plan.days else None)
@@ -59,7 +34,7 @@ def status_values(plan: Plan, diary: Diary, today: date,
     step = next_step(plan, today)
     open_alerts = sorted({a.code for a in plan.alerts
                           if a.day <= today and (a.code, a.day) not in dismissed})
-    rate = adherence(plan, diary, today, 30)
+    rate = adherence(plan, diary, today, MONTH_DAYS)
     last = last_entry(diary)
     flags = []
     if current is not None and current.phase == "reduction":

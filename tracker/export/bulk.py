@@ -13,7 +13,9 @@ holds the two to that). What makes it fast (docs/performance.md, "Export"):
   (immutable) are shared the same way;
 - the plan's reasons are rendered once per distinct sentence, not once per day;
 - the summary's trend figures are computed for all patients at once
-  (:mod:`tracker.analysis.bulk`);
+  (:mod:`tracker.analysis.bulk`); where each patient's treatment stands (today's dose, the next
+  step, adherence) is the one function every output uses
+  (:func:`~tracker.analysis.summary.progress_entries`), on the plan computed anyway;
 - the patients are split over worker processes (``patient_id % workers``), each reading and
   writing its own share; the parent puts every patient's pieces in order and writes the files.
 
@@ -42,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.analysis.bulk import CohortFrames, summaries
-from tracker.analysis.summary import episode_entries, summary_rows
+from tracker.analysis.summary import progress_entries, summary_rows
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import (
@@ -570,8 +572,9 @@ class _Share:
     def _plans(self, diaries: _Diaries) -> tuple[list[dict[str, Any]], pd.DataFrame]:
         """plan.csv and alerts.csv from every patient's plan (until four weeks after today,
         computed as :func:`tracker.services.review.load_review` does); what the summary reads of
-        each plan (its episodes, reductions and alerts not dismissed, and the days as a frame).
-        The plans themselves are let go patient by patient (~500 bytes a day)."""
+        each plan (where the treatment stands, the episodes, reductions and alerts not
+        dismissed, and the days' doses as a frame). The plans themselves are let go patient by
+        patient (~500 bytes a day)."""
         sep, nl, cell = self.sep, self.nl, self.cell
         medications: dict[int, list[Medication]] = {}
         for p, med_name, start, end in self.medications:
@@ -588,8 +591,7 @@ class _Share:
         outlook_until = self.today + timedelta(days=OUTLOOK_DAYS)
         plan_until = self.today + timedelta(days=PLAN_HORIZON_DAYS)
         plans: list[dict[str, Any]] = []
-        columns: dict[str, list[Any]] = {"patient": [], "day": [], "dose_mg": [],
-                                         "nominal_mg": [], "phase": []}
+        columns: dict[str, list[Any]] = {"patient": [], "day": [], "dose_mg": []}
         plan_k, alerts_k = EXPORT_FILES.index("plan"), EXPORT_FILES.index("alerts")
         for i, patient_id in enumerate(self.ids):
             diary = Diary(
@@ -611,26 +613,19 @@ class _Share:
             self.out[i][alerts_k] = _chunk(self.prefixes[i], [
                 f"{cell(a.day)}{sep}{cell(a.code)}{sep}{self.reason(a.message)}{nl}"
                 for a in alerts])
-            plans.append({
-                "episodes": episode_entries(plan, self.today),
-                "reductions": sum(1 for r in plan.reductions if r.trigger_day <= self.today),
-                "alerts": alerts,  # counted
-            })
+            plans.append({**progress_entries(outlook, diary, self.today),
+                          "alerts": alerts})  # counted
             if plan.days:
                 first = plan.days[0].day.toordinal()
                 columns["patient"].append(np.full(len(plan.days), i, dtype=np.int64))
                 columns["day"].append(np.arange(first, first + len(plan.days), dtype=np.int64))
                 columns["dose_mg"].extend(map(_DOSE, plan.days))
-                columns["nominal_mg"].extend(map(_NOMINAL, plan.days))
-                columns["phase"].extend(map(_PHASE, plan.days))
         frame = pd.DataFrame({
             "patient": np.concatenate(columns["patient"]) if columns["patient"]
             else np.zeros(0, dtype=np.int64),
             "day": np.concatenate(columns["day"]) if columns["day"]
             else np.zeros(0, dtype=np.int64),
             "dose_mg": np.asarray(columns["dose_mg"], dtype=np.float64),
-            "nominal_mg": np.asarray(columns["nominal_mg"], dtype=np.float64),
-            "phase": np.asarray(columns["phase"], dtype=object),
         })
         return plans, frame
 
@@ -669,7 +664,7 @@ class _Share:
             medications.setdefault(p, []).append(
                 (name, start.isoformat() if start else None, end.isoformat() if end else None,
                  is_opioid(name)))
-        figures = summaries(frames, self.today)
+        figures = summaries(frames)
         today = self.today.isoformat()
         k = EXPORT_FILES.index("summary")
         for i, patient_id in enumerate(self.ids):
@@ -700,5 +695,3 @@ def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 _DOSE = attrgetter("dose_mg")
-_NOMINAL = attrgetter("nominal_mg")
-_PHASE = attrgetter("phase")

@@ -10,24 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from tracker.analysis.summary import (
-    condition_label,
     date_text,
     display_name,
     mg_text,
-    percent,
-    phase_label,
-    protocol_label,
     score_text,
     signed_text,
 )
+from tracker.clinical.labels import condition_label, phase_label, protocol_label
+from tracker.clinical.progress import ADHERENCE_WINDOWS, TREND_WINDOW_DAYS
 from tracker.export.report_charts import chart_days, dose_chart, empty_note, esc, symptom_chart
-from tracker.i18n import N_, _, format_date, get_language
+from tracker.i18n import _, format_percent, get_language, ngettext
 from tracker.i18n import set_language as _set_language
 
 CSS = """
@@ -107,7 +104,7 @@ def render_report(
                 _(
                     "Made by ldn-tracker on {date}. Scores run from 0 to 10; higher is worse. "
                     "The plan follows the guide's rules and is guidance for the clinician."
-                ).format(date=format_date(date.fromisoformat(summary["today"])))
+                ).format(date=date_text(summary["today"]))
             )
             + "</p></footer>",
             "</body>",
@@ -117,6 +114,14 @@ def render_report(
 
 
 # --- tables ----------------------------------------------------------------------------------
+
+
+def first_days(n: int) -> str:
+    return ngettext("First {n} day", "First {n} days", n).format(n=n)
+
+
+def last_days(n: int) -> str:
+    return ngettext("Last {n} day", "Last {n} days", n).format(n=n)
 
 
 def _section(anchor: str, title: str, body: str) -> str:
@@ -148,8 +153,8 @@ def _header(summary: Mapping[str, Any]) -> str:
     items = [
         (_("Name"), patient.get("name", "")),
         (_("Patient id"), patient.get("id", "")),
-        (_("Condition"), condition_label(patient.get("condition"))),
-        (_("Protocol"), protocol_label(patient.get("protocol"))),
+        (_("Condition"), condition_label(patient.get("condition"), get_language())),
+        (_("Protocol"), _(protocol_label(patient.get("protocol")))),
         (_("Report date"), date_text(summary["today"])),
     ]
     rows = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
@@ -162,7 +167,7 @@ def _status(summary: Mapping[str, Any]) -> str:
     rows = [
         (_("Current dose"), mg_text(summary.get("current_dose_mg"))),
         (_("Nominal dose"), mg_text(summary.get("nominal_mg"))),
-        (_("Phase"), phase_label(summary.get("phase"))),
+        (_("Phase"), _(phase_label(summary.get("phase")))),
         (_("Days on current dose"), "–" if days is None else str(days)),
         (
             _("Next dose increase"),
@@ -180,12 +185,9 @@ def _status(summary: Mapping[str, Any]) -> str:
 
 def _adherence(summary: Mapping[str, Any]) -> str:
     rows = [
-        (esc(_(label)), esc(percent(summary.get(key))))
-        for label, key in (
-            (N_("Last 7 days"), "adherence_7d"),
-            (N_("Last 30 days"), "adherence_30d"),
-            (N_("Whole treatment"), "adherence_overall"),
-        )
+        (esc(_("Whole treatment") if days is None else last_days(days)),
+         esc(format_percent(summary.get(f"adherence_{window}"))))
+        for window, days in ADHERENCE_WINDOWS
     ]
     table = _table([_("Period"), _("Planned doses logged as taken")], rows, numeric=[1])
     return _section("adherence", _("Adherence"), table)
@@ -232,8 +234,8 @@ def _symptoms(summary: Mapping[str, Any]) -> str:
     ]
     headings = [
         _("Symptom"),
-        _("First 7 days"),
-        _("Last 7 days"),
+        first_days(TREND_WINDOW_DAYS),
+        last_days(TREND_WINDOW_DAYS),
         _("Change"),
         _("Trend per week"),
         _("Days scored"),

@@ -19,6 +19,8 @@ import pandas as pd
 
 from tracker.analysis.summary import display_name
 from tracker.analysis.trends import rolling_means
+from tracker.clinical.labels import phase_label
+from tracker.clinical.progress import TREND_WINDOW_DAYS
 from tracker.i18n import MONTHS, _, format_date, format_number, get_language
 
 WIDTH, HEIGHT = 720, 240
@@ -171,7 +173,7 @@ def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, e
     for kind, first, after in _runs(plan):
         colour, opacity = SHADES[kind]
         x0, x1 = scale.x(first), scale.x(after)
-        title = _("Reduction week") if kind == "reduction" else _("Pause or hold")
+        title = _(phase_label(kind)) if kind == "reduction" else _("Pause or hold")
         parts.append(
             f'<rect class="shade-{kind}" x="{x0}" y="{TOP}" width="{round(x1 - x0, 1)}" '
             f'height="{HEIGHT - TOP - BOTTOM}" fill="{colour}" fill-opacity="{opacity}">'
@@ -201,7 +203,7 @@ def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, e
     legend = _legend(
         [
             (f"background:{PALETTE[0]};height:.25em", _("Planned dose (dashed: ahead)")),
-            ("background:rgba(230,159,0,.28)", _("Reduction week")),
+            ("background:rgba(230,159,0,.28)", _(phase_label("reduction"))),
             ("background:rgba(153,153,153,.35)", _("Pause or hold")),
         ]
     )
@@ -235,6 +237,7 @@ def symptom_chart(
         )
         legend.append((f"background:{colour}", name))
     parts.append(_today_line(scale, date.fromisoformat(summary["today"]), start, end))
-    legend.append(("background:#fff", _("dots: daily score; line: 7-day mean")))
+    legend.append(("background:#fff", _("dots: daily score; line: {n}-day mean").format(
+        n=TREND_WINDOW_DAYS)))
     chart = _svg(_("Symptom scores"), "\n".join(parts))
     return f"<figure>{chart}{_legend(legend)}</figure>"

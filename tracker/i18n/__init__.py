@@ -118,6 +118,12 @@ def format_ml(value: float) -> str:
     return f"{format_number(value, places=1)} ml"
 
 
+def format_percent(fraction: float | None) -> str:
+    """A share (0–1) as a whole percentage, ``86 %`` (a space before the sign, as Danish and
+    the SI write it); ``–`` when it is unknown."""
+    return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
+
+
 def format_date(day: date) -> str:
     """``21 January`` / ``21. januar``; the year only when it is not the current one."""
     month = _(MONTHS[day.month - 1])

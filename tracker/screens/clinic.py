@@ -22,8 +22,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from tracker.clinical.protocols import PROTOCOLS
-from tracker.i18n import N_, _, format_mg, format_number
+from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
+from tracker.i18n import N_, _, format_mg, format_percent
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.validation import problem_text, today
@@ -35,15 +35,6 @@ FLAG_SHORT = {
     "alerts": N_("alerts"),
     "low_adherence": N_("adh. < 80 %"),
     "no_entry_3d": N_("no entry 3 d"),
-}
-PHASES = {
-    "start": N_("start dose"),
-    "titration": N_("titration"),
-    "target": N_("target dose"),
-    "reduction": N_("reduction"),
-    "plateau": N_("plateau"),
-    "pause": N_("pause"),
-    "hold": N_("hold"),
 }
 
 
@@ -105,14 +96,6 @@ def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
     return rows
 
 
-def protocol_label(key: str) -> str:
-    return _(PROTOCOLS[key].label) if key in PROTOCOLS else key
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{format_number(value * 100, places=0)} %"
-
-
 def _iso(value: date | None) -> str:
     return "–" if value is None else value.isoformat()
 
@@ -164,6 +147,8 @@ class ClinicScreen(TrackerScreen):
     def add_columns(self) -> None:
         table = self.query_one("#cohort", DataTable)
         for key, heading, width, _sort in COLUMNS:
+            if key == "phase":  # every phase's label in full, in this language
+                width = max(len(_(label)) for label in PHASE_LABELS.values())
             table.add_column(_(heading), key=key, width=width)
 
     def after_relabel(self) -> None:
@@ -231,9 +216,9 @@ class ClinicScreen(TrackerScreen):
                      style="bold red" if {"alerts", "reduction"} & set(row.flags)
                      else "yellow")
         return [
-            str(row.id), row.name, flags, _(PHASES.get(row.phase, row.phase)),
-            format_mg(row.dose_mg), percent(row.adherence_30d), _iso(row.last_entry),
-            protocol_label(row.protocol), _iso(row.next_step),
+            str(row.id), row.name, flags, _(phase_label(row.phase)),
+            format_mg(row.dose_mg), format_percent(row.adherence_30d), _iso(row.last_entry),
+            _(protocol_label(row.protocol)), _iso(row.next_step),
         ]
 
     def selected_id(self) -> int | None:

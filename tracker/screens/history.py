@@ -13,13 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Header, Static
 
+from tracker.clinical.labels import phase_label
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.services.day import DayView, load_day
 from tracker.validation import today
-from tracker.widgets.dose_card import PHASE_LABELS, dose_instruction, phase_label
+from tracker.widgets.dose_card import dose_instruction
 from tracker.widgets.footer import Footer
 from tracker.widgets.month_calendar import PHASE_COLOURS, DayMark, MonthCalendar
 
@@ -72,7 +73,7 @@ class HistoryScreen(TrackerScreen):
         text.append(_("✓ taken  ✗ skipped  · not logged  •2 worst side effect  ○ none"))
         text.append("\n")
         for phase, colour in PHASE_COLOURS.items():
-            text.append(f" {_(PHASE_LABELS[phase])} ", style=f"on {colour}")
+            text.append(f" {_(phase_label(phase))} ", style=f"on {colour}")
             text.append(" ")
         text.append("\n" + _("Enter opens a day to complete or correct it."))
         return text
@@ -130,7 +131,7 @@ class HistoryScreen(TrackerScreen):
         if view.planned is not None:
             text.append(_("Planned: {dose}").format(dose=dose_instruction(view.planned,
                                                                           view.patient)) + "\n")
-            text.append(f"{phase_label(view.planned.phase)}: {view.planned.reason.render()}\n")
+            text.append(f"{_(phase_label(view.planned.phase))}: {view.planned.reason.render()}\n")
         saved = view.saved
         if saved.taken:
             text.append("✓ " + _("Taken: {dose}").format(

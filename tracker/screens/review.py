@@ -21,23 +21,15 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from tracker.i18n import N_, _, format_mg, format_number
+from tracker.clinical.labels import phase_label
+from tracker.clinical.progress import MONTH_DAYS, TREND_WINDOW_DAYS, WEEK_DAYS
+from tracker.i18n import N_, _, format_mg, format_number, format_percent, ngettext
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.validation import problem_text as _problem
 from tracker.validation import today as current_day
 from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
 from tracker.widgets.footer import Footer
-
-PHASES = {
-    "start": N_("start dose"),
-    "titration": N_("titration"),
-    "target": N_("target dose"),
-    "reduction": N_("reduction week"),
-    "plateau": N_("plateau"),
-    "pause": N_("pause"),
-    "hold": N_("hold"),
-}
 
 
 @dataclass(frozen=True)
@@ -89,10 +81,6 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
     alerts = [(a.day, a.code, a.message.render())
               for a in sorted(review.alerts, key=lambda a: (a.day, a.code), reverse=True)]
     return ReviewData(summary, chart, alerts)
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{format_number(value * 100, places=0)} %"
 
 
 def mg(value: float | None) -> str:
@@ -165,19 +153,22 @@ class PatientReviewScreen(TrackerScreen):
         self.load()
 
     def add_columns(self) -> None:
+        n = TREND_WINDOW_DAYS
         columns = {
-            "alerts": ((N_("Date"), 10), (N_("Code"), 24), (N_("Alert"), None)),
-            "episodes": ((N_("Start"), 10), (N_("End"), 10), (N_("Days"), 4),
-                         (N_("Worst"), 5), (N_("Side effects"), 30), (N_("Dose halved"), 12)),
-            "symptoms": ((N_("Symptom"), 18), (N_("First 7 days"), 12), (N_("Last 7 days"), 11),
-                         (N_("Change"), 7), (N_("Per week"), 8), (N_("Days"), 5)),
-            "response": ((N_("Dose"), 9), (N_("Symptom"), 18), (N_("Mean score"), 10),
-                         (N_("Days"), 5)),
+            "alerts": ((_("Date"), 10), (_("Code"), 24), (_("Alert"), None)),
+            "episodes": ((_("Start"), 10), (_("End"), 10), (_("Days"), 4),
+                         (_("Worst"), 5), (_("Side effects"), 30), (_("Dose halved"), 12)),
+            "symptoms": ((_("Symptom"), 18),
+                         (ngettext("First {n} day", "First {n} days", n).format(n=n), 12),
+                         (ngettext("Last {n} day", "Last {n} days", n).format(n=n), 11),
+                         (_("Change"), 7), (_("Per week"), 8), (_("Days"), 5)),
+            "response": ((_("Dose"), 9), (_("Symptom"), 18), (_("Mean score"), 10),
+                         (_("Days"), 5)),
         }
         for table_id, headings in columns.items():
             table = self.query_one(f"#{table_id}", DataTable)
             for heading, width in headings:
-                table.add_column(_(heading), width=width)
+                table.add_column(heading, width=width)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -205,7 +196,7 @@ class PatientReviewScreen(TrackerScreen):
         s = data.summary
         patient = s["patient"]
         self.sub_title = f"{patient['name']} ({patient['id']})"
-        phase = _(PHASES.get(s["phase"], s["phase"] or "–")) if s["phase"] else "–"
+        phase = _(phase_label(s["phase"]))
         next_step = (_("next step {date} to {dose}").format(date=s["next_step_date"],
                                                            dose=mg(s["next_step_mg"]))
                      if s["next_step_date"] else _("no step-up planned"))
@@ -213,10 +204,12 @@ class PatientReviewScreen(TrackerScreen):
             _("{name} · today {today} · dose {dose} · {phase} · {next}").format(
                 name=patient["name"], today=s["today"], dose=mg(s["current_dose_mg"]),
                 phase=phase, next=next_step),
-            _("Adherence: 7 days {week} · 30 days {month} · overall {overall} · "
-              "reductions: {n} · open alerts: {alerts}").format(
-                week=percent(s["adherence_7d"]), month=percent(s["adherence_30d"]),
-                overall=percent(s["adherence_overall"]), n=s["reductions"],
+            _("Adherence: {week_days} days {week} · {month_days} days {month} · overall "
+              "{overall} · reductions: {n} · open alerts: {alerts}").format(
+                week_days=WEEK_DAYS, month_days=MONTH_DAYS,
+                week=format_percent(s["adherence_7d"]),
+                month=format_percent(s["adherence_30d"]),
+                overall=format_percent(s["adherence_overall"]), n=s["reductions"],
                 alerts=len(data.alerts)),
         ]
         self.query_one("#status", Static).update("\n".join(lines))

@@ -2,8 +2,10 @@
 
 One place turns the stored records into the figures a clinician reads, so the command line,
 the clinic screens and the HTML report always agree: the plan is computed once from the
-patient's settings and diary (up to four weeks after today), the maths is
-:mod:`tracker.analysis`, the files are :mod:`tracker.export.csv_files`. pandas is imported by the
+patient's settings and diary (up to ``OUTLOOK_DAYS`` after today, where the next step is looked
+for; what is shown and exported of it stops four weeks after today), where the treatment stands
+is :mod:`tracker.clinical.progress`, the maths :mod:`tracker.analysis`, the files
+:mod:`tracker.export.csv_files`. pandas is imported by the
 functions that need it, not by this module, so the clinic screen opens without waiting for it.
 """
 
@@ -14,19 +16,14 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.clinical import compute_plan
-from tracker.clinical.flags import next_step
 from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
-from tracker.clinical.model import Alert, Diary, PatientSettings, Plan, PlannedDay
+from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.export.columns import EXPORT_COLUMNS, EXPORT_FILES
 from tracker.services.clinic import Clinic, PatientInfo
 from tracker.validation import today as current_day
-
-if TYPE_CHECKING:
-    pass
-
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,14 @@ class Review:
     info: PatientInfo
     settings: PatientSettings
     diary: Diary
-    plan: Plan  # until four weeks after today
-    alerts: tuple[Alert, ...]  # not dismissed
+    outlook: Plan  # until OUTLOOK_DAYS after today: the next step is looked for that far
+    alerts: tuple[Alert, ...]  # not dismissed, until four weeks after today
     today: date
-    next_step: PlannedDay | None = None  # looked for up to OUTLOOK_DAYS ahead
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as shown and exported: until four weeks after today."""
+        return within(self.outlook, self.today + timedelta(days=PLAN_HORIZON_DAYS))
 
     @property
     def patient(self) -> dict[str, Any]:
@@ -53,24 +54,22 @@ def patient_record(info: PatientInfo) -> dict[str, Any]:
 
 
 def load_review(clinic: Clinic, pid: int, on: date | None = None) -> Review:
-    """The patient's plan until four weeks after ``on`` (default today) and open alerts."""
+    """The patient's plan until ``OUTLOOK_DAYS`` after ``on`` (default today) and the alerts
+    open until four weeks after it."""
     now = on or current_day()
     info = clinic.patient(pid)
     settings, diary = clinic.inputs(pid)
     outlook = compute_plan(settings, diary, now + timedelta(days=OUTLOOK_DAYS), today=now)
     plan = within(outlook, now + timedelta(days=PLAN_HORIZON_DAYS))
     alerts = tuple(clinic.alerts(pid, plan))
-    return Review(info, settings, diary, plan, alerts, now, next_step(outlook, now))
+    return Review(info, settings, diary, outlook, alerts, now)
 
 
 def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, Any]:
     from tracker.analysis import build_summary
 
-    summary = build_summary(review.plan, review.diary, review.alerts, review.today,
+    summary = build_summary(review.outlook, review.diary, review.alerts, review.today,
                             review.patient)
-    step = review.next_step
-    summary["next_step_date"] = step.day.isoformat() if step else None
-    summary["next_step_mg"] = step.dose_mg if step else None
     summary["medications"] = medications
     return summary
 

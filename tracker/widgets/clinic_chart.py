@@ -14,6 +14,7 @@ from typing import Any
 
 from textual_plotext import PlotextPlot
 
+from tracker.clinical.labels import phase_label
 from tracker.i18n import _
 
 SYMPTOM_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "white")
@@ -71,8 +72,8 @@ class ReviewChart(PlotextPlot):
             xs = [float(x) for x in range(band.first, band.last + 1)]
             colour = "orange" if band.kind == "reduction" else "gray"
             plt.plot(xs, [top] * len(xs), fillx=True, color=colour, marker="░",
-                     label=_("reduction week") if band.kind == "reduction"
-                     else _("pause or hold"))
+                     label=_(phase_label("reduction")) if band.kind == "reduction"
+                     else _("Pause or hold"))
         if data.dose:
             xs, ys = _steps(data.dose)
             plt.plot(xs, ys, color="red+", marker="braille", label=_("dose (mg)"))

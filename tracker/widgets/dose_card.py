@@ -11,23 +11,10 @@ from datetime import date
 from rich.text import Text
 from textual.widgets import Static
 
+from tracker.clinical.labels import phase_label
 from tracker.clinical.model import PlannedDay
 from tracker.clinical.records import PatientInfo
-from tracker.i18n import N_, _, format_date, format_mg, format_ml, format_number
-
-PHASE_LABELS = {
-    "start": N_("Start dose"),
-    "titration": N_("Titration"),
-    "target": N_("Target dose"),
-    "reduction": N_("Reduction week"),
-    "plateau": N_("Highest tolerated dose"),
-    "pause": N_("Pause"),
-    "hold": N_("Hold"),
-}
-
-
-def phase_label(phase: str) -> str:
-    return _(PHASE_LABELS.get(phase, phase))
+from tracker.i18n import _, format_date, format_mg, format_ml, format_number
 
 
 def dose_instruction(planned: PlannedDay, patient: PatientInfo) -> str:
@@ -74,10 +61,10 @@ class DoseCard(Static):
             text.append(dose_instruction(planned, patient), style="bold")
             text.append("\n")
             text.append(planned.reason.render())
-        self.border_subtitle = phase_label(planned.phase) if planned else ""
+        self.border_subtitle = _(phase_label(planned.phase)) if planned else ""
         if next_change is not None and planned is not None:
             text.append("\n")
             text.append(_("Next change on {day}: {dose} ({phase})").format(
                 day=format_date(next_change.day), dose=dose_instruction(next_change, patient),
-                phase=phase_label(next_change.phase)))
+                phase=_(phase_label(next_change.phase))))
         self.update(text)

@@ -11,9 +11,9 @@ from datetime import date
 
 from textual_plotext import PlotextPlot
 
+from tracker.clinical.labels import phase_label
 from tracker.clinical.model import PlannedDay
 from tracker.i18n import _
-from tracker.widgets.dose_card import phase_label
 
 MARKED_PHASES = {"reduction": "orange", "plateau": "yellow", "pause": "gray", "hold": "red"}
 
@@ -39,7 +39,7 @@ class DoseChart(PlotextPlot):
             marked = [(xi, d.dose_mg) for xi, d in zip(x, days, strict=True) if d.phase == phase]
             if marked:
                 plt.scatter([m[0] for m in marked], [m[1] for m in marked], marker="hd",
-                            color=colour, label=phase_label(phase))
+                            color=colour, label=_(phase_label(phase)))
         plt.vline(0, "red")
         ticks = [t for t in range(x[0] - x[0] % 14, x[-1] + 1, 14) if x[0] <= t <= x[-1]]
         plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])

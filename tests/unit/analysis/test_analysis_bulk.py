@@ -1,5 +1,7 @@
-"""The whole clinic's figures at once (``export --all``) are each patient's own summary,
-number for number: plans from the real engine over varied random diaries, and the corners."""
+"""The whole clinic's trend figures at once (``export --all``) are each patient's own summary,
+number for number: plans from the real engine over varied random diaries, and the corners.
+(Where the treatment stands, the export takes from the same function as the summary:
+tracker/clinical/progress.py; tests/integration/test_summary_agreement.py compares the two.)"""
 
 from __future__ import annotations
 
@@ -18,9 +20,7 @@ from tracker.clinical.model import ChemoSession, Diary, DoseEntry, EffectEntry, 
 from tracker.clinical.protocols import build_settings
 
 TODAY = date(2026, 6, 1)
-FIGURES = ("current_dose_mg", "nominal_mg", "phase", "days_on_current_dose", "next_step_date",
-           "next_step_mg", "adherence_7d", "adherence_30d", "adherence_overall", "symptoms",
-           "dose_response")
+FIGURES = ("symptoms", "dose_response")
 SYMPTOMS = ("pain", "fatigue", "low_mood", "Åndenød", "=x")
 
 
@@ -75,7 +75,7 @@ def expected(plan: Plan, diary: Diary) -> dict[str, Any]:
 def test_every_patients_figures_are_their_own_summarys(seed: int) -> None:
     rnd = random.Random(seed)
     patients = [random_patient(rnd) for _ in range(12)]
-    figures = summaries(cohort(patients), TODAY)
+    figures = summaries(cohort(patients))
     assert len(figures) == len(patients)
     for (plan, diary), got in zip(patients, figures, strict=True):
         assert got == expected(plan, diary)
@@ -88,7 +88,7 @@ def test_patients_without_plan_doses_or_scores() -> None:
     one_day = (compute_plan(build_settings("autoimmune", TODAY), Diary(), TODAY, TODAY),
                Diary(scores=(ScoreEntry(TODAY, "pain", 4),)))  # one score day: no slope
     patients = [nothing, one_day, nothing]
-    figures = summaries(cohort(patients), TODAY)
+    figures = summaries(cohort(patients))
     assert figures == [expected(*p) for p in patients]
     assert figures[1]["symptoms"][0]["slope_per_week"] is None
-    assert figures[0]["current_dose_mg"] is None and figures[0]["adherence_30d"] is None
+    assert figures[0] == {"symptoms": [], "dose_response": []}

@@ -111,7 +111,7 @@ def test_summary_frame_has_one_row_per_metric(summary: dict[str, Any]) -> None:
 
 def test_summary_text_in_english_and_danish(summary: dict[str, Any]) -> None:
     english = summary_text(summary)
-    assert "Current dose: 0.5 mg (nominal 0.5 mg), phase: reduction week" in english
+    assert "Current dose: 0.5 mg (nominal 0.5 mg), phase: Reduction week" in english
     assert "On this dose for 6 days" in english
     assert "Adherence: 7 days 100 %" in english
     assert "worst severity 3" in english
@@ -120,7 +120,7 @@ def test_summary_text_in_english_and_danish(summary: dict[str, Any]) -> None:
     set_language("da")
     danish = summary_text(summary)
     assert "Nuværende dosis: 0,5 mg" in danish
-    assert "reduktionsuge" in danish
+    assert "fase: Reduktionsuge" in danish
     assert "Sygdom: Fibromyalgi" in danish
     assert f"50 %-reglen udløstes {format_date(day(14))}: halv dosis de næste 7 dage" \
         in danish

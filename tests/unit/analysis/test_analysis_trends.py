@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
-import pytest
 from pandas.testing import assert_frame_equal
 
 from tracker.analysis import (
-    adherence,
     adherence_frame,
     dose_response,
-    dose_status,
     doses_frame,
     plan_frame,
     rolling_means,
@@ -21,7 +18,7 @@ from tracker.analysis import (
     symptom_trends,
     weekly_means,
 )
-from tracker.clinical.model import DoseEntry, Plan, ScoreEntry
+from tracker.clinical.model import Diary, DoseEntry, Plan, ScoreEntry
 
 JAN1 = date(2026, 1, 1)  # a Thursday
 
@@ -35,44 +32,19 @@ def dates(*texts: str) -> pd.Series:
     return pd.Series(pd.to_datetime(list(texts)).astype("datetime64[s]"))
 
 
-# --- adherence -------------------------------------------------------------------------------
+# --- adherence as a table ----------------------------------------------------------------------
 
 # Jan 1 – Feb 28 at 1 mg, paused Jan 10–12. Taken: Jan 1–9 and 13, 14, 15, 17, 18; skipped
-# Jan 16; Jan 19 and today (Jan 20) not logged; a dose logged on the pause day Jan 11.
+# Jan 16; Jan 19 and today (Jan 20) not logged; a dose logged on the pause day Jan 11. (The
+# windows themselves: tests/unit/clinical/test_progress.py.)
 PAUSE = {10, 11, 12}
-
-
-@pytest.fixture
-def adherence_plan(plan_of: Callable[..., Plan]) -> pd.DataFrame:
-    return plan_frame(plan_of(JAN1, [0.0 if i + 1 in PAUSE else 1.0 for i in range(59)]))
-
-
 TAKEN = [*range(1, 10), 13, 14, 15, 17, 18, 11]
 
 
-def adherence_doses(*extra: DoseEntry) -> pd.DataFrame:
+def test_adherence_frame_reports_counts_per_window(plan_of: Callable[..., Plan]) -> None:
+    plan = plan_of(JAN1, [0.0 if i + 1 in PAUSE else 1.0 for i in range(59)])
     entries = [DoseEntry(day(n), True, 1.0) for n in TAKEN] + [DoseEntry(day(16), False)]
-    return doses_frame([*entries, *extra])
-
-
-def test_adherence_windows_skip_pauses_and_an_unlogged_today(adherence_plan: pd.DataFrame) -> None:
-    plan_df = adherence_plan
-    doses_df = adherence_doses()
-    # 7 days Jan 14–20, today unlogged → Jan 14–19: 6 planned, taken 14, 15, 17, 18.
-    assert adherence(plan_df, doses_df, day(20), 7) == pytest.approx(4 / 6)
-    # 30 days and overall: Jan 1–19 minus 3 pause days = 16 planned; 9 + 5 taken.
-    assert adherence(plan_df, doses_df, day(20), 30) == pytest.approx(14 / 16)
-    assert adherence(plan_df, doses_df, day(20), None) == pytest.approx(14 / 16)
-
-
-def test_a_dose_logged_today_counts_today(adherence_plan: pd.DataFrame) -> None:
-    plan_df = adherence_plan
-    doses_df = adherence_doses(DoseEntry(day(20), True, 1.0))
-    assert adherence(plan_df, doses_df, day(20), 7) == pytest.approx(5 / 7)
-
-
-def test_adherence_frame_reports_counts_per_window(adherence_plan: pd.DataFrame) -> None:
-    frame = adherence_frame(adherence_plan, adherence_doses(), day(20))
+    frame = adherence_frame(plan, Diary(doses=tuple(entries)), day(20))
     expected = pd.DataFrame(
         {
             "window": pd.Series(["7d", "30d", "overall"], dtype="str"),
@@ -82,13 +54,6 @@ def test_adherence_frame_reports_counts_per_window(adherence_plan: pd.DataFrame)
         }
     )
     assert_frame_equal(frame, expected)
-
-
-def test_adherence_is_none_without_planned_doses(adherence_plan: pd.DataFrame) -> None:
-    plan_df = adherence_plan
-    assert adherence(plan_df, adherence_doses(), date(2025, 12, 31), 7) is None
-    # Only pause days in the window (Jan 10–12, today Jan 12 unlogged → Jan 10–11).
-    assert adherence(plan_df, doses_frame([]), day(12), 2) is None
 
 
 # --- symptom trends --------------------------------------------------------------------------
@@ -207,43 +172,3 @@ def test_dose_response_groups_score_days_by_the_dose_really_taken(
         }
     )
     assert_frame_equal(dose_response(scores_frame(scores), plan_df, doses_df), expected)
-
-
-# --- where the plan stands -------------------------------------------------------------------
-
-# Jan 1–14 0.75 mg, Jan 15 – Feb 4 1 mg, from Feb 5 1.5 mg.
-STEPS = [0.75] * 14 + [1.0] * 21 + [1.5] * 30
-
-
-def test_dose_status_counts_days_on_the_dose_and_finds_the_next_rise(
-    plan_of: Callable[..., Plan],
-) -> None:
-    status = dose_status(plan_frame(plan_of(JAN1, STEPS)), day(20))
-    assert status.dose_mg == 1.0 and status.phase == "titration"
-    assert status.days_on_current_dose == 6  # Jan 15 … Jan 20
-    assert status.next_step_date == date(2026, 2, 5) and status.next_step_mg == 1.5
-
-
-def test_after_a_reduction_week_the_next_step_is_the_way_back_up(
-    plan_of: Callable[..., Plan],
-) -> None:
-    doses = [2.0] * 10 + [1.0] * 7 + [2.0] * 10
-    phases = ["titration"] * 10 + ["reduction"] * 7 + ["titration"] * 10
-    status = dose_status(plan_frame(plan_of(JAN1, doses, phases)), day(12))
-    assert (status.dose_mg, status.phase, status.days_on_current_dose) == (1.0, "reduction", 2)
-    assert status.next_step_date == day(18) and status.next_step_mg == 2.0
-
-
-def test_at_target_there_is_no_next_step_and_a_later_pause_is_no_step(
-    plan_of: Callable[..., Plan],
-) -> None:
-    doses = [4.5] * 10 + [0.0] * 3 + [4.5] * 5
-    status = dose_status(plan_frame(plan_of(JAN1, doses)), day(5))
-    assert status.next_step_date is None and status.next_step_mg is None
-    assert status.days_on_current_dose == 5
-
-
-def test_before_the_start_the_next_step_is_the_first_dose(plan_of: Callable[..., Plan]) -> None:
-    status = dose_status(plan_frame(plan_of(JAN1, STEPS)), JAN1 - timedelta(days=3))
-    assert status.dose_mg is None and status.phase is None
-    assert status.next_step_date == JAN1 and status.next_step_mg == 0.75
