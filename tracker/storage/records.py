@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.model import ChemoSession as ChemoValue
 from tracker.clinical.model import DoseEntry as DoseValue
@@ -202,7 +203,8 @@ class Records:
 
         settings, diary = self.inputs(patient_id)
         now = on or today()
-        return compute_plan(settings, diary, until or now + timedelta(days=28), today=now), diary
+        until = until or now + timedelta(days=PLAN_HORIZON_DAYS)
+        return compute_plan(settings, diary, until, today=now), diary
 
     def day_entries(self, patient_id: int, day: date) -> CheckIn:
         """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
@@ -236,7 +238,7 @@ class Records:
 
             settings, diary = self.inputs(patient_id)
             now = today()
-            horizon = max([now, *diary_days(diary)]) + timedelta(days=28)
+            horizon = max([now, *diary_days(diary)]) + timedelta(days=PLAN_HORIZON_DAYS)
             plan = compute_plan(settings, diary, horizon, today=now)
         gone = set() if include_dismissed else self.dismissed(patient_id)
         return [a for a in plan.alerts if (a.code, a.day) not in gone]
