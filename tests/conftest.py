@@ -19,6 +19,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("LDN_TRACKER_LANG", "en")
+    monkeypatch.delenv("LDN_TRACKER_ROLE", raising=False)  # the patient, unless a test says
     i18n.set_language("en")
     yield
     i18n.set_language("en")

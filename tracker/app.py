@@ -1,8 +1,13 @@
-"""The patient's Textual app, built by a factory that the command line and the tests share.
+"""The Textual app, built by a factory that the command line and the tests share.
 
 The app chooses the language (remembered choice, else the locale), opens the last patient used
 with this database (or the first-run setup when there is none) and offers the screens: Today,
 History, Plan. Every database call runs in a worker thread; results come back as messages.
+
+The role (SPEC §10, :mod:`tracker.services.roles`) decides what the app offers. The patient's
+app has no way to the clinic at all: no key, no palette command, no action. With
+``--role clinician`` the app opens on the clinic's patients, and every change it makes is in
+the audit trail under ``clinician:<login name>``.
 
 Cold start: on an existing, up-to-date SQLite file the first screen reads the database directly
 (:mod:`tracker.storage.snapshot`, no SQLAlchemy import) and the Clinic, which every write goes
@@ -28,6 +33,7 @@ from tracker.i18n import N_, _, get_language, set_language
 from tracker.preferences import Preferences
 from tracker.screens.base import tell_failed_worker
 from tracker.services.opening import ClinicOpening
+from tracker.services.roles import CLINICIAN, PATIENT, Role, actor, may
 from tracker.storage.locations import resolve_database
 from tracker.storage.records import DayReader
 from tracker.storage.snapshot import DirectReads
@@ -82,9 +88,9 @@ class TrackerApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", N_("Help")),
         Binding("l", "toggle_language", N_("Dansk/English")),
-        Binding("c", "clinician", N_("Clinician"), show=False),
         Binding("q", "quit", N_("Quit")),
     ]
+    ROLE: Role = PATIENT
 
     @dataclass
     class PatientsLoaded(Message):
@@ -96,6 +102,7 @@ class TrackerApp(App[int]):
         if self.preferences.language:
             set_language(self.preferences.language)
         super().__init__()
+        self.role = self.ROLE
         self.opening = clinic if isinstance(clinic, ClinicOpening) else None
         # Screens take the Clinic; while it is still opening, the stand-in waits for it (in
         # their worker threads) on first use.
@@ -134,7 +141,9 @@ class TrackerApp(App[int]):
     def on_mount(self) -> None:
         self.title = _("LDN tracker")
         first, self.first_screen = self.first_screen, None
-        if first is None:
+        if may(self.role, "clinic"):
+            self.action_clinic()
+        elif first is None:
             self.load_patients()
         else:
             self.show_patients(first.patients, first.view)
@@ -227,7 +236,7 @@ class TrackerApp(App[int]):
 
         self.push_screen(PatientSwitcher(self.clinic, self.patient_id), chosen)
 
-    # -- language, help, clinician ---------------------------------------------------------
+    # -- language, help, the clinic --------------------------------------------------------
 
     async def action_toggle_language(self) -> None:
         set_language("en" if get_language() == "da" else "da")
@@ -249,10 +258,17 @@ class TrackerApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def action_clinician(self) -> None:
+    def action_clinic(self) -> None:
+        """The clinic's patients, as the base screen (the clinician's home); only for a role
+        that may open it: the patient's app has no key or command for it, and an action
+        called anyway (``run_action``) opens nothing."""
+        if not may(self.role, "clinic"):
+            return
         from tracker.screens.clinic import ClinicScreen
 
-        self.push_screen(ClinicScreen(self.clinic))
+        if not isinstance(self.screen, ClinicScreen):
+            self._to_base()
+            self.push_screen(ClinicScreen(self.clinic, home=True))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -263,8 +279,8 @@ class TrackerApp(App[int]):
         yield SystemCommand(_("Switch patient"), _("Open another patient's diary"),
                             self.action_switch_patient)
         yield SystemCommand(_("New patient"), _("Set up a new patient"), self.start_setup)
-        yield SystemCommand(_("Clinician mode"), _("Open the clinician's review"),
-                            self.action_clinician)
+        if may(self.role, "clinic"):
+            yield SystemCommand(_("Clinic"), _("Patients and flags"), self.action_clinic)
         for name, title, help_text in (
             ("save", N_("Save today's check-in"), N_("Save the dose, side effects and scores")),
             ("history", N_("History"), N_("A calendar of past days; correct a day")),
@@ -275,48 +291,63 @@ class TrackerApp(App[int]):
                 yield SystemCommand(_(title), _(help_text), action)
 
 
+class ClinicianTrackerApp(TrackerApp):
+    """The clinician's app (``--role clinician``): it opens on the clinic, and ``c`` leads back
+    there from a patient's diary. The key is only in this class, so the patient's app has no
+    such key, not even a hidden one."""
+
+    ROLE: Role = CLINICIAN
+    BINDINGS = [Binding("c", "clinic", N_("Clinic"), show=False)]
+
+
+APPS: dict[Role, type[TrackerApp]] = {PATIENT: TrackerApp, CLINICIAN: ClinicianTrackerApp}
+
+
 if TYPE_CHECKING:
     def _navigates(app: TrackerApp) -> Navigator:  # mypy checks that the app is what screens ask
         return app
 
 
 def create_app(target: str | None = None, clinic: Clinic | None = None,
-               preferences: Preferences | None = None) -> TrackerApp:
-    """The app on a database path or URL (or an open :class:`Clinic`, as the tests do).
+               preferences: Preferences | None = None, role: Role = PATIENT) -> TrackerApp:
+    """The app of ``role`` on a database path or URL (or an open :class:`Clinic`, as the tests
+    do; its actor is then used as it is).
 
-    An existing SQLite file at the current schema is read directly for the first screen and
-    the Clinic opens behind it; anything else (a new file, an upgrade with its backup, a
-    server) is opened here, before the app starts, so a problem is told on the terminal.
+    For the patient, an existing SQLite file at the current schema is read directly for the
+    first screen and the Clinic opens behind it; anything else (a new file, an upgrade with its
+    backup, a server, the clinician's app, whose first screen needs the Clinic) is opened here,
+    before the app starts, so a problem is told on the terminal.
     """
     if clinic is not None:
-        return TrackerApp(clinic, preferences)
+        return APPS[role](clinic, preferences)
     resolved = resolve_database(target)
-    direct = DirectReads.probe(resolved)
+    direct = DirectReads.probe(resolved) if role == PATIENT else None
     if direct is not None:
-        app = TrackerApp(ClinicOpening(resolved, actor="patient"), preferences, direct=direct)
+        app = APPS[role](ClinicOpening(resolved, actor=actor(role)), preferences, direct=direct)
         # Read before the event loop starts: drawn whole in the first frame, no "Loading…".
         app.first_screen = read_first_screen(direct, app.preferences.last_patient.get(app.db_key))
         return app
     from tracker.services.clinic import Clinic
     from tracker.storage.database import Database
 
-    return TrackerApp(Clinic(Database(resolved), actor="patient"), preferences)
+    return APPS[role](Clinic(Database(resolved), actor=actor(role)), preferences)
 
 
-def run_app(target: str | None) -> int:
-    create_app(target).run()
+def run_app(target: str | None, role: Role = PATIENT) -> int:
+    create_app(target, role=role).run()
     return 0
 
 
-def run_demo(target: str | None) -> int:
-    """The app on a demo database, filled with ten weeks of a sample diary when it is empty."""
+def run_demo(target: str | None, role: Role = PATIENT) -> int:
+    """The app of ``role`` on a demo database, filled with ten weeks of a sample diary when it
+    is empty."""
     from tracker.services.clinic import Clinic
     from tracker.services.demo import build_demo
     from tracker.storage.database import Database
     from tracker.storage.locations import demo_database
 
-    clinic = Clinic(Database(target or str(demo_database())), actor="patient")
+    clinic = Clinic(Database(target or str(demo_database())), actor=actor(role))
     if not clinic.list_patients():
         build_demo(clinic, today())
-    create_app(clinic=clinic).run()
+    create_app(clinic=clinic, role=role).run()
     return 0

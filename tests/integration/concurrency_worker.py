@@ -113,7 +113,7 @@ def clinician(db_path: str, pid: int, seconds: float, out_dir: str) -> int:
         ["alerts", "--patient", str(pid)],
         ["patient", "list"],
         ["summary", "--patient", str(pid), "--format", "json"],
-        ["export", "--all", "--out", str(Path(out_dir) / "export")],
+        ["--role", "clinician", "export", "--all", "--out", str(Path(out_dir) / "export")],
         ["verify"],
     ]
     while time.monotonic() < deadline:

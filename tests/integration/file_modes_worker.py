@@ -53,7 +53,7 @@ def main() -> int:
     out = io.StringIO()
     err = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli_main(["--db", str(db_path), "export", "--all", "--out",
+        code = cli_main(["--db", str(db_path), "--role", "clinician", "export", "--all", "--out",
                          str(work / "exports" / "cohort")])
     if code == 0:
         for line in out.getvalue().splitlines():

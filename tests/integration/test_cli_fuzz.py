@@ -118,6 +118,8 @@ def argvs(draw: st.DrawFn, out_choices: list[str]) -> list[str]:
     argv: list[str] = []
     if draw(st.booleans()):
         argv += ["--lang", draw(choice("en", "da"))]
+    if draw(st.integers(0, 9)) < 7:  # else the patient's default: the clinician's are refused
+        argv += ["--role", draw(choice("clinician", "patient"))]
     argv += list(words)
     options = [(flag, values, 0.97) for flag, values in required.items()]
     options += [(flag, values, 0.35) for flag, values in optional.items()]

@@ -34,8 +34,8 @@ def _session(target: str, capsys: pytest.CaptureFixture[str], out_dir: Path) -> 
     outputs["add liquid"] = _cli(capsys, target, "patient", "add", "--name", "Bo",
                                  "--condition", "multiple sclerosis", "--start", "2026-01-05",
                                  "--formulation", "liquid", "--concentration", "1")
-    _cli(capsys, target, "patient", "edit", "--patient", "Anna", "--tolerance-days", "3",
-         "--reason", "agreed at visit")
+    _cli(capsys, target, "--role", "clinician", "patient", "edit", "--patient", "Anna",
+         "--tolerance-days", "3", "--reason", "agreed at visit")
     _cli(capsys, target, "med", "add", "--patient", "Anna", "--name", "sertraline",
          "--from", "2025-06-01")
     _cli(capsys, target, "med", "end", "--patient", "Anna", "--name", "sertraline",
@@ -63,13 +63,15 @@ def _session(target: str, capsys: pytest.CaptureFixture[str], out_dir: Path) -> 
                              "json"))
     if alerts:
         first = alerts[0]
-        _cli(capsys, target, "dismiss", "--patient", "Anna", "--code", first["code"],
+        _cli(capsys, target, "--role", "clinician", "dismiss", "--patient", "Anna", "--code",
+             first["code"],
              "--date", first["date"], "--reason", "discussed by phone")
     outputs["alerts after"] = _cli(capsys, target, "alerts", "--patient", "Anna")
     outputs["summary"] = _cli(capsys, target, "summary", "--patient", "Anna", "--format",
                               "json")
     _cli(capsys, target, "summary", "--patient", "Anna")
-    written = _cli(capsys, target, "export", "--all", "--out", str(out_dir / "export"))
+    written = _cli(capsys, target, "--role", "clinician", "export", "--all", "--out",
+                   str(out_dir / "export"))
     outputs["export"] = "\n".join(Path(p).name for p in written.split())
     outputs["export files"] = "\n".join(
         Path(p).read_text(encoding="utf-8-sig") for p in written.split())

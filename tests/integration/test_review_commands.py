@@ -115,8 +115,8 @@ def test_summary_json_holds_the_figures_worked_out_by_hand(
 
 def test_a_dismissed_alert_leaves_the_summary(db: str, anna: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    cli(db, "dismiss", "--patient", "Anna", "--code", "missed_doses", "--date", "2026-01-13",
-        "--reason", "Travelling, doses taken but not logged")
+    cli(db, "--role", "clinician", "dismiss", "--patient", "Anna", "--code", "missed_doses",
+        "--date", "2026-01-13", "--reason", "Travelling, doses taken but not logged")
     codes = {a["code"] for a in summary_json(db, capsys)["alerts"]}
     assert "missed_doses" not in codes
 
@@ -178,7 +178,7 @@ def test_export_all_is_one_set_of_files_naming_every_patient(
     cli(db, "score", "--patient", "Bo", "--date", "2026-01-12", "--symptom", "fatigue",
         "--value", "6")
     out = tmp_path / "all"
-    cli(db, "export", "--all", "--out", str(out), "--dialect", dialect)
+    cli(db, "--role", "clinician", "export", "--all", "--out", str(out), "--dialect", dialect)
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{f}.csv" for f in FILES)
     for name in FILES:
         frame = read_back(out / f"{name}.csv", dialect)
@@ -220,7 +220,7 @@ def test_injection_payloads_are_neutralised_in_every_file(db: str, tmp_path: Pat
                                                           dialect: str) -> None:
     evil_clinic(db)
     out = tmp_path / "evil"
-    cli(db, "export", "--all", "--out", str(out), "--dialect", dialect)
+    cli(db, "--role", "clinician", "export", "--all", "--out", str(out), "--dialect", dialect)
     sep, encoding = (";", "utf-8-sig") if dialect == "excel-da" else (",", "utf-8")
     seen = ""
     for name in FILES:

@@ -159,7 +159,7 @@ def test_a_second_entry_for_the_same_day_corrects_it_and_keeps_the_old_value(
         [row[:5] for row in audit]
     assert ("update", "time", "21:05", None, "typed the wrong capsule") in \
         [row[:5] for row in audit]
-    assert all(row[5].startswith("cli:") for row in audit)
+    assert all(row[5] == "patient" for row in audit)  # SPEC §10: the patient role's actor
 
 
 def test_no_side_effects_today_replaces_earlier_reports_of_that_day(patient_db: Path) -> None:
@@ -269,7 +269,8 @@ def test_a_check_in_is_committed_before_the_derived_status_and_never_left_stale(
     assert status.last_entry == date(2026, 1, 3)
 
 
-@pytest.mark.parametrize("command", [["export", "--all"], ["report", "--patient", "Anna"]])
+@pytest.mark.parametrize("command", [["--role", "clinician", "export", "--all"],
+                                     ["report", "--patient", "Anna"]])
 def test_an_empty_out_path_is_refused_not_taken_as_the_current_directory(
         patient_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str], command: list[str]) -> None:

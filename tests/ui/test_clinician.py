@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RadioButton, Static
 
 from tracker.services.clinic import CheckIn, Clinic
+from tracker.services.roles import CLINICIAN, actor
 from tracker.storage.database import Database
 
 TODAY = date(2026, 1, 20)
@@ -69,12 +70,13 @@ def clinic_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class ClinicianApp(App[None]):
-    """The smallest host for the clinician's screens (the patient app pushes the same one)."""
+    """The smallest host for the clinician's screens (the clinician's app opens the same one),
+    with the clinician's actor as `--role clinician` gives it (SPEC §10)."""
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db = Database(str(db_path))
-        self.clinic = Clinic(self.db, actor="app")
+        self.clinic = Clinic(self.db, actor=actor(CLINICIAN))
 
     def on_mount(self) -> None:
         from tracker.screens.clinic import ClinicScreen
@@ -314,9 +316,9 @@ def test_days_in_this_module_are_pinned() -> None:
     assert TODAY - timedelta(days=19) == d(1)
 
 
-# -- inside the patient app ------------------------------------------------------------------
+# -- inside the clinician's app -------------------------------------------------------------
 
-async def test_c_in_the_patient_app_opens_the_clinic_in_either_language(
+async def test_the_clinicians_app_opens_on_the_clinic_in_either_language(
         clinic_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tracker.app import create_app
     from tracker.screens.clinic import ClinicScreen
@@ -325,10 +327,8 @@ async def test_c_in_the_patient_app_opens_the_clinic_in_either_language(
     monkeypatch.setenv("LDN_TRACKER_CONFIG_DIR", str(tmp_path / "config"))
     db = Database(str(clinic_db))
     try:
-        app = create_app(clinic=Clinic(db, actor="patient"))
+        app = create_app(clinic=Clinic(db, actor=actor(CLINICIAN)), role=CLINICIAN)
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot)
-            await pilot.press("c")
             await settle(pilot)
             assert isinstance(app.screen, ClinicScreen)
             assert app.screen.clinic.actor.startswith("clinician:")

@@ -1,4 +1,5 @@
-"""Help, the command palette, several patients, the clinician hook, alerts after saving."""
+"""Help, the command palette, several patients, the way to the clinic (the clinician's app
+only), alerts after saving."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ async def test_command_palette_lists_the_actions(ui_clinic: Clinic, patient_id: 
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Switch language (Dansk/English)", "Key bindings", "Switch patient",
-                "Save today's check-in", "History", "Plan", "Clinician mode"} <= titles
+                "Save today's check-in", "History", "Plan"} <= titles
+        assert not titles & {"Clinic", "Clinician mode"}  # the patient's app (SPEC §10)
         plan = next(c for c in app.get_system_commands(app.screen) if c.title == "Plan")
         plan.callback()
         await settle(pilot)
@@ -92,16 +94,31 @@ async def test_saving_shows_the_alert_in_plain_words(ui_clinic: Clinic, patient_
         assert "halve the dose for a week" in text
 
 
-async def test_clinician_key_opens_the_clinic(ui_clinic: Clinic, patient_id: int) -> None:
+async def test_c_in_the_patient_app_opens_nothing(ui_clinic: Clinic, patient_id: int) -> None:
     app = create_app(clinic=ui_clinic)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
-        try:
-            from tracker.screens.clinic import ClinicScreen
-        except ImportError:
-            assert isinstance(app.screen, TodayScreen)  # a notice, no crash
-        else:
-            assert isinstance(app.screen, ClinicScreen)
+        assert isinstance(app.screen, TodayScreen)
+        assert len(app.screen_stack) == 2  # nothing pushed over Today
+
+
+async def test_c_in_the_clinicians_app_leads_back_to_the_clinic(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    from tracker.screens.clinic import ClinicScreen
+    from tracker.services.roles import CLINICIAN, actor
+
+    clinician = Clinic(ui_clinic.db, actor=actor(CLINICIAN))
+    app = create_app(clinic=clinician, role=CLINICIAN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicScreen)
+        app.open_patient(patient_id)  # the palette's "Switch patient"
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicScreen)
+        assert len(app.screen_stack) == 2  # the clinic is the base again, not stacked on Today
 

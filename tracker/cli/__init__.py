@@ -2,16 +2,17 @@
 
 The grammar is in :mod:`~tracker.cli.parser`, the handlers in :mod:`~tracker.cli.commands`, the
 CSV and JSON printing in :mod:`~tracker.cli.output`, and what a failure tells the user (exit
-status 2 for a refusal, never a traceback) in :mod:`~tracker.cli.errors`. Heavy modules
-(pandas, Textual, alembic) are imported only by the commands that need them, so a `dose` entry
-starts fast.
+status 2 for a refusal, never a traceback) in :mod:`~tracker.cli.errors`. Who may run what
+(SPEC §10) is :mod:`tracker.services.roles`, asked by :func:`~tracker.cli.commands.authorize`
+before anything is opened, so a refusal writes nothing. Heavy modules (pandas, Textual,
+alembic) are imported only by the commands that need them, so a `dose` entry starts fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.cli.commands import run
+from tracker.cli.commands import authorize, run
 from tracker.cli.errors import explain_failure
 from tracker.cli.parser import build_parser
 from tracker.i18n import set_language
@@ -27,11 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from tracker.app import run_app
 
-            return run_app(args.db)
+            return run_app(args.db, role=authorize(args))
         if args.command == "demo":
             from tracker.app import run_demo
 
-            return run_demo(args.db)
+            return run_demo(args.db, role=authorize(args))
         # `run` looked up here, in tracker.cli, at each call: a test may wrap it.
         return run(args)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback

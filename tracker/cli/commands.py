@@ -9,7 +9,6 @@ report are imported inside the handlers that need them, so a ``dose`` entry star
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,24 +18,46 @@ from typing import Any
 from tracker.cli.errors import UsageError
 from tracker.cli.output import print_json, print_rows
 from tracker.i18n import N_, Message, _
+from tracker.services.roles import NEEDS, Role, actor, first_refused, refusal, resolve_role
 from tracker.validation import ValidationError, today
 
 
-def _actor(role: str) -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in a minimal container
-        user = "unknown"
-    return f"{role}:{user}"
+def requested_actions(args: argparse.Namespace) -> list[str]:
+    """The actions of :data:`~tracker.services.roles.NEEDS` this command line asks for: the
+    command (``"app"`` without one), and each option that is an action of its own
+    (``export --all``, ``patient edit --target-mg``) when it is given."""
+    words = [w for w in (args.command, getattr(args, "action", None)) if w]
+    command = " ".join(words) or "app"
+    found = [command]
+    for action in NEEDS:
+        name, _sep, option = action.rpartition(" ")
+        if name == command and option.startswith("--"):
+            value = getattr(args, option[2:].replace("-", "_"), None)
+            if value is not None and value is not False:
+                found.append(action)
+    return found
 
 
-def _open(args: argparse.Namespace, role: str = "cli") -> Any:
-    """The clinic on the database the user named; its audit rows say ``role:user``."""
+def authorize(args: argparse.Namespace) -> Role:
+    """The role of this command line (``--role``, else ``LDN_TRACKER_ROLE``, else patient),
+    once it is known to be allowed what the command asks; refused (exit 2) before anything is
+    opened, so a refusal writes nothing. The role is kept in ``args.role``."""
+    role = resolve_role(getattr(args, "role", None))
+    args.role = role
+    refused = first_refused(role, requested_actions(args))
+    if refused is not None:
+        raise UsageError(refusal(role, refused).render())
+    return role
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """The clinic on the database the user named; its audit rows name the role (SPEC §10)."""
     from tracker.services.clinic import Clinic
     from tracker.storage.database import Database
     from tracker.storage.locations import resolve_database
 
-    return Clinic(Database(resolve_database(args.db)), actor=_actor(role))
+    role = resolve_role(getattr(args, "role", None))
+    return Clinic(Database(resolve_database(args.db)), actor=actor(role))
 
 
 def _out_path(text: str) -> Path:
@@ -76,7 +97,7 @@ def cmd_patient_list(args: argparse.Namespace) -> int:
 
 
 def cmd_patient_edit(args: argparse.Namespace) -> int:
-    clinic = _open(args, "clinician")
+    clinic = _open(args)
     pid = clinic.find_patient(args.patient)
     changes: dict[str, Any] = {}
     for option, field in (("informed", "informed_on"), ("weight_kg", "weight_kg"),
@@ -201,7 +222,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_dismiss(args: argparse.Namespace) -> int:
-    clinic = _open(args, "clinician")
+    clinic = _open(args)
     pid = clinic.find_patient(args.patient)
     clinic.dismiss_alert(pid, args.code, args.date, args.reason)
     return 0
@@ -227,7 +248,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracker.services.review import export_patients
 
     out = _out_path(args.out)
-    clinic = _open(args, "clinician")
+    clinic = _open(args)
     ids = [p.id for p in clinic.list_patients()] if args.all else \
         [clinic.find_patient(args.patient)]
     written = export_patients(clinic, ids, out, args.dialect, workers=default_workers(len(ids)))
@@ -240,7 +261,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tracker.services.review import write_report
 
     out = _out_path(args.out)
-    clinic = _open(args, "clinician")
+    clinic = _open(args)
     pid = clinic.find_patient(args.patient)
     print(write_report(clinic, pid, out))
     return 0
@@ -278,6 +299,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the parsed command (any but ``demo`` and the app itself) and return its exit status."""
+    """Run the parsed command (any but ``demo`` and the app itself) and return its exit status,
+    once the role may (refused with exit 2 before anything is opened otherwise)."""
     handler = COMMANDS[(args.command, getattr(args, "action", None))]
+    authorize(args)
     return handler(args)

@@ -35,8 +35,10 @@ class UsageParser(argparse.ArgumentParser):
 
 
 def validation_text(exc: ValidationError) -> str:
-    """The message with the field named as the command-line flag the user typed."""
-    flag = exc.field if exc.field.startswith("-") else f"--{exc.field.replace('_', '-')}"
+    """The message with the field named as the command-line flag the user typed (or the
+    environment variable, such as ``LDN_TRACKER_ROLE``, named as it is set)."""
+    named_as_typed = exc.field.startswith("-") or exc.field.isupper()
+    flag = exc.field if named_as_typed else f"--{exc.field.replace('_', '-')}"
     flag = {"--concentration-mg-ml": "--concentration", "--informed-on": "--informed"}.get(
         flag, flag)
     if "{field}" in exc.message.template:

@@ -14,11 +14,14 @@ from typing import Any
 
 from tracker.cli.errors import UsageParser
 from tracker.i18n import N_, _
+from tracker.services.roles import ENV_ROLE, parse_role
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number
 
 DB_HELP = N_("database file or SQLAlchemy URL (default: LDN_TRACKER_DB, else the user data "
              "directory)")
 LANG_HELP = N_("language of messages (default: from the locale)")
+ROLE_HELP = N_("patient or clinician (default: {env}, else patient); dismiss, patient edit of "
+               "protocol settings, export --all and the clinic need clinician")
 
 
 def _converter(parse: Callable[..., Any], name: str, field: str,
@@ -48,8 +51,8 @@ def _int(field: str, low: int, high: int) -> Callable[[str], int]:
 class CommandLevel:
     """One level of commands (``ldn-tracker COMMAND`` or ``ldn-tracker patient ACTION``).
 
-    Every command it adds takes ``--db`` and ``--lang`` after its name too, and describes itself
-    with its help line.
+    Every command it adds takes ``--db``, ``--lang`` and ``--role`` after its name too, and
+    describes itself with its help line.
     """
 
     def __init__(self, sub: argparse._SubParsersAction[Any],
@@ -210,12 +213,19 @@ def add_verify_command(commands: CommandLevel) -> None:
     commands.add("verify", _("check the audit trail's hash chain (exit 1 if broken)"))
 
 
+def _role_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--role", default=default, metavar="patient|clinician",
+                        type=_converter(parse_role, "role", "--role"),
+                        help=_(ROLE_HELP).format(env=ENV_ROLE))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="ldn-tracker", description=_(
         "Follow a Low Dose Naltrexone treatment: the daily diary, the titration plan and the "
         "clinician's review. Without a command, the app opens."))
     parser.add_argument("--db", default=None, help=_(DB_HELP))
     parser.add_argument("--lang", choices=("en", "da"), default=None, help=_(LANG_HELP))
+    _role_option(parser, None)  # None: not given, so LDN_TRACKER_ROLE decides (services.roles)
 
     # After a command's name too, where they are left unset unless given, so that the values
     # given before the command are kept.
@@ -223,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help=_(DB_HELP))
     common.add_argument("--lang", choices=("en", "da"), default=argparse.SUPPRESS,
                         help=_(LANG_HELP))
+    _role_option(common, argparse.SUPPRESS)
 
     commands = CommandLevel(parser.add_subparsers(dest="command", parser_class=UsageParser,
                                                   metavar="COMMAND"), common)
@@ -233,4 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_diary_commands(commands)
     add_review_commands(commands)
     add_verify_command(commands)
+    # ADMIN COMMANDS GO HERE: `admin init|clinician|patient` (PostgreSQL roles, SPEC §10) are
+    # built by tracker/cli/admin.py, wired in by one call, `add_admin_commands(commands)`, with
+    # their handlers added to cli/commands.py:COMMANDS. services/roles.py:NEEDS already lets
+    # every role run them (the server decides who may), and tests/integration/test_roles.py
+    # checks that every command of this parser is classified there.
     return parser

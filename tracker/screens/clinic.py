@@ -2,13 +2,14 @@
 sortable"): whom to look at first, and Enter to review one.
 
 The rows come from ``Clinic.cohort_status()`` (a derived status kept current by every diary
-write), read in a worker thread. Everything the clinician does here is recorded under a
-``clinician:`` actor, whoever opened the app.
+write), read in a worker thread. Everything done here is recorded under the actor of the
+Clinic the screen is given: only the clinician's app (``--role clinician``, SPEC §10) opens
+this screen, with a Clinic whose audit rows say ``clinician:<login name>``. The screen never
+makes a clinician of whoever opened it.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -73,17 +74,6 @@ COLUMNS: tuple[tuple[str, str, int, Callable[[CohortRow], Any]], ...] = (
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 
 
-def clinician(clinic: Clinic) -> Clinic:
-    """The same database, as the clinician: dismissals and exports are audited under them."""
-    if clinic.actor.startswith("clinician"):
-        return clinic
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in a minimal container
-        user = "unknown"
-    return Clinic(clinic.db, actor=f"clinician:{user}")
-
-
 def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
     rows = []
     for info, status in clinic.cohort_status(refresh_stale=refresh_stale):
@@ -123,9 +113,12 @@ class ClinicScreen(TrackerScreen):
         error: str | None = None
         refreshing: int = 0  # rows from an earlier day, being recomputed in the background
 
-    def __init__(self, clinic: Clinic) -> None:
+    def __init__(self, clinic: Clinic, *, home: bool = False) -> None:
+        """``home``: the clinician's app's base screen, with nothing behind it to go back to
+        (Escape does nothing there, and the footer does not offer it)."""
         super().__init__()
-        self.clinic = clinician(clinic)
+        self.clinic = clinic
+        self.home = home
         self.rows: list[CohortRow] = []
         self.sort_key = "flags"
         self.reverse = False
@@ -258,10 +251,14 @@ class ClinicScreen(TrackerScreen):
         self.load()
 
     def action_nothing(self) -> None:
-        """``c`` opens the clinic from the patient's screens; here it is open already."""
+        """``c`` leads to the clinic from a patient's screens; here it is open already."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "back" and self.home)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.home:
+            self.app.pop_screen()
 
     @on(DataTable.RowSelected, "#cohort")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
