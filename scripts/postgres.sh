@@ -9,7 +9,8 @@
 # stderr; stdout carries only the URL (or the export line), so `$(...)` captures it cleanly.
 # Settings (environment): LDN_PG_DIR (data, default /tmp/ldn-tracker-pg), LDN_PG_PORT (first
 # port to try, default 54329), LDN_PG_USER / LDN_PG_PASSWORD / LDN_PG_DB (default ldn_tracker).
-# The user may CREATE DATABASE: the tests make one database per test.
+# The user may CREATE DATABASE (the tests make one database per test) and CREATE ROLE (it owns
+# the tables, and `ldn-tracker admin` creates the group roles and the logins as the owner).
 set -euo pipefail
 
 PGDIR=${LDN_PG_DIR:-/tmp/ldn-tracker-pg}
@@ -116,7 +117,11 @@ psql_admin() {
 }
 if [[ -z $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$USER_NAME'") ]]; then
     log "creating role $USER_NAME"
-    psql_admin -c "CREATE ROLE \"$USER_NAME\" LOGIN CREATEDB PASSWORD '$PASSWORD'"
+    psql_admin -c "CREATE ROLE \"$USER_NAME\" LOGIN CREATEDB CREATEROLE PASSWORD '$PASSWORD'"
+fi
+if [[ -z $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$USER_NAME' AND rolcreaterole") ]]; then
+    log "letting $USER_NAME create roles (ldn-tracker admin)"
+    psql_admin -c "ALTER ROLE \"$USER_NAME\" CREATEROLE"
 fi
 if [[ -z $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
     log "creating database $DB_NAME"
