@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed ORM: one module per aggregate. Persistence lives here and in services."""
 
+from tracker.models.access import PatientLogin
 from tracker.models.audit import AlertDismissal, AuditEntry
 from tracker.models.base import Base
 from tracker.models.diary import ClearDay, DoseEntry, Note, SideEffectReport, SymptomScore
@@ -16,6 +17,7 @@ __all__ = [
     "Medication",
     "Note",
     "Patient",
+    "PatientLogin",
     "PatientStatus",
     "SideEffectReport",
     "SymptomScore",

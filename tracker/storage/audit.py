@@ -20,7 +20,8 @@ from tracker.i18n import N_, Message
 from tracker.models import AuditEntry, Patient
 
 GENESIS_HASH = "0" * 64
-PG_CHAIN_LOCK = 7_041_966  # advisory lock: one writer at a time extends the chain
+PG_CHAIN_LOCK = 7_041_966  # advisory lock: one writer at a time extends the chain; taken by
+# audit_chain_head() on PostgreSQL (migration 0003 spells the number out)
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,18 @@ def audit_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 def append(session: Session, actor: str, action: str, row: Any,
            fields: dict[str, tuple[Any, Any]], reason: str | None = None) -> None:
-    """Audit rows for ``row``'s changed ``fields`` (name: (old, new)), chained to the last."""
+    """Audit rows for ``row``'s changed ``fields`` (name: (old, new)), chained to the last.
+
+    On PostgreSQL the actor is the database login (``session_user``) whatever ``actor`` says:
+    a trigger refuses any other, and the hash must cover what is stored. The chain's head comes
+    from ``audit_chain_head()``, which takes the chain's lock and, running as the tables' owner,
+    sees the rows that row-level security hides from a patient's login (migration 0003).
+    """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(PG_CHAIN_LOCK)))
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+        prev, actor = session.execute(select(func.audit_chain_head(),
+                                             func.session_user())).one()
+    else:
+        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     prev = prev or GENESIS_HASH
     patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
     at = utcnow()
