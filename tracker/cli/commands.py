@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker.cli.admin import ADMIN_COMMANDS
 from tracker.cli.errors import UsageError
 from tracker.cli.output import print_json, print_rows
 from tracker.i18n import N_, Message, _
@@ -295,6 +296,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("export", None): cmd_export,
     ("report", None): cmd_report,
     ("verify", None): cmd_verify,
+    **ADMIN_COMMANDS,
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from tracker.cli.admin import add_admin_commands
 from tracker.cli.errors import UsageParser
 from tracker.i18n import N_, _
 from tracker.services.roles import ENV_ROLE, parse_role
@@ -235,8 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_(LANG_HELP))
     _role_option(common, argparse.SUPPRESS)
 
-    commands = CommandLevel(parser.add_subparsers(dest="command", parser_class=UsageParser,
-                                                  metavar="COMMAND"), common)
+    subparsers = parser.add_subparsers(dest="command", parser_class=UsageParser,
+                                       metavar="COMMAND")
+    commands = CommandLevel(subparsers, common)
     add_demo_command(commands)
     add_patient_commands(commands)
     add_medication_commands(commands)
@@ -244,9 +246,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_diary_commands(commands)
     add_review_commands(commands)
     add_verify_command(commands)
-    # ADMIN COMMANDS GO HERE: `admin init|clinician|patient` (PostgreSQL roles, SPEC §10) are
-    # built by tracker/cli/admin.py, wired in by one call, `add_admin_commands(commands)`, with
-    # their handlers added to cli/commands.py:COMMANDS. services/roles.py:NEEDS already lets
-    # every role run them (the server decides who may), and tests/integration/test_roles.py
-    # checks that every command of this parser is classified there.
+    add_admin_commands(subparsers, common)
     return parser

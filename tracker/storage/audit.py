@@ -109,6 +109,10 @@ def verify(session: Session) -> VerifyResult:
     changed and its hash recomputed, or, where ids are missing, rows were removed).
     Removing rows from the *end* of the chain cannot be seen from the chain alone.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        from tracker.storage.admin import require_whole_trail
+
+        require_whole_trail(session)  # a patient's login sees only its own patient's rows
     prev = GENESIS_HASH
     count = 0
     last_id = 0
