@@ -36,7 +36,7 @@ from tracker.storage import audit
 from tracker.storage.audit import VerifyResult, utcnow
 from tracker.storage.database import Database
 from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
-from tracker.validation import ValidationError, fail, require_text, today
+from tracker.validation import ValidationError, fail, patient_id, require_text, today
 
 __all__ = ["AUDITED_PATIENT_FIELDS", "STALE_STATUS_DAY", "STATUS_BATCH", "CheckIn", "Clinic",
            "PatientInfo"]
@@ -159,6 +159,8 @@ class Clinic:
                     formulation=merged["formulation"],
                     concentration_mg_ml=merged["concentration_mg_ml"],
                     tolerance_days=merged["tolerance_days"], target_mg=merged["target_mg"],
+                    # A new step is checked as on creation (0.5 or 1); the stored one was.
+                    step_mg=changes.get("step_mg"),
                     max_mg=merged["max_mg"], start_mg=merged["start_mg"],
                     start_days=merged["start_days"], interval_days=merged["interval_days"],
                 )
@@ -181,8 +183,9 @@ class Clinic:
         if not text:
             raise fail("patient", N_("{field} must not be empty: give an id or a name."))
         with self.db.read() as session:
-            if text.isdigit() and len(text) <= 18 and session.get(Patient, int(text)) is not None:
-                return int(text)
+            pid = patient_id(text)  # ASCII digits only: "٣" is a name, never id 3
+            if pid is not None and session.get(Patient, pid) is not None:
+                return pid
             ids = list(session.scalars(select(Patient.id).where(
                 func.lower(Patient.name) == text.lower())))
         if len(ids) == 1:
