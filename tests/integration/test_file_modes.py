@@ -41,5 +41,6 @@ def test_an_existing_world_readable_database_is_left_alone_but_opens(tmp_path: P
     os.chmod(path, 0o644)
     db = Database(str(path))
     db.dispose()
-    # _owner_only_file chmods the database to 0600 whenever the app opens it.
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # SPEC §9: a file the app did not create keeps its mode (its owner chose it).
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert db.read_only is False  # and it is written as any database

@@ -16,6 +16,7 @@ from tracker.cli.commands import authorize, run
 from tracker.cli.errors import explain_failure
 from tracker.cli.parser import build_parser
 from tracker.i18n import set_language
+from tracker.storage.locations import check_database_option
 
 __all__ = ["main", "run"]
 
@@ -25,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         set_language(args.lang)
     try:
+        if args.db is not None:  # `--db ""` is refused for the app and demo too
+            check_database_option(args.db)
         if args.command is None:
             from tracker.app import run_app
 

@@ -58,7 +58,8 @@ def _open(args: argparse.Namespace) -> Any:
     from tracker.storage.locations import resolve_database
 
     role = resolve_role(getattr(args, "role", None))
-    return Clinic(Database(resolve_database(args.db)), actor=actor(role))
+    database = Database(resolve_database(args.db), create=not only_reads(args))
+    return Clinic(database, actor=actor(role))
 
 
 def _out_path(text: str) -> Path:
@@ -66,6 +67,26 @@ def _out_path(text: str) -> Path:
     if not text.strip():
         raise ValidationError("--out", Message(N_("{field} must not be empty.")))
     return Path(text)
+
+
+def _out_folder(text: str) -> Path:
+    """``export --out``: a folder (made if missing), never an existing file."""
+    out = _out_path(text)
+    if out.exists() and not out.is_dir():
+        raise ValidationError("--out", Message(N_(
+            "{field}: {value} is a file, not a folder: give the folder to write the CSV files "
+            "into (it is made if it does not exist)."), {"value": text}))
+    return out
+
+
+def _out_file(text: str) -> Path:
+    """``report --out``: a file name, never an existing folder."""
+    out = _out_path(text)
+    if out.is_dir():
+        raise ValidationError("--out", Message(N_(
+            "{field}: {value} is a folder: give a file name for the report, e.g. {example}."),
+            {"value": text, "example": str(out / "report.html")}))
+    return out
 
 
 def cmd_patient_add(args: argparse.Namespace) -> int:
@@ -248,7 +269,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracker.export.bulk import default_workers
     from tracker.services.review import export_patients
 
-    out = _out_path(args.out)
+    out = _out_folder(args.out)
     clinic = _open(args)
     ids = [p.id for p in clinic.list_patients()] if args.all else \
         [clinic.find_patient(args.patient)]
@@ -261,7 +282,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from tracker.services.review import write_report
 
-    out = _out_path(args.out)
+    out = _out_file(args.out)
     clinic = _open(args)
     pid = clinic.find_patient(args.patient)
     print(write_report(clinic, pid, out))
@@ -298,6 +319,18 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("verify", None): cmd_verify,
     **ADMIN_COMMANDS,
 }
+
+
+# The commands that only read (SPEC §9): on a path where no database exists they say so and
+# create nothing. Their files (export, report) are written elsewhere, never into the database.
+READING_COMMANDS = frozenset({
+    ("patient", "list"), ("med", "list"), ("plan", None), ("alerts", None), ("summary", None),
+    ("export", None), ("report", None), ("verify", None), ("remind", None),
+})
+
+
+def only_reads(args: argparse.Namespace) -> bool:
+    return (args.command, getattr(args, "action", None)) in READING_COMMANDS
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,10 +5,17 @@ existing SQLite file is first copied, with SQLite's backup API, to a timestamped
 it. SQLite runs in WAL mode with ``synchronous=FULL`` (a diary must survive a power cut), foreign
 keys on and a busy timeout; new files are created readable by their owner only, before the first
 connection, so the -wal and -shm files SQLite makes get the same mode.
+
+A file that exists is never made writable, nor chmodded at all: its mode is its owner's
+decision. One with no write permission (:func:`writable`) opens read-only (``mode=ro``, no WAL
+switch, no migration, no backup), so reading works and every write is refused in plain words.
+What is not there is not made for a command that only reads (``create=False``), and a schema
+from a newer version of the app is refused before anything is copied or changed.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import time
@@ -17,14 +24,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.i18n import N_, Message
-from tracker.storage.locations import is_url
+from tracker.storage.locations import is_url, read_only_uri, writable
 from tracker.storage.schema import SCHEMA_REVISION
 
 # The newest alembic revision (kept in tracker.storage.records, which the app's first screen reads
@@ -32,6 +40,13 @@ from tracker.storage.schema import SCHEMA_REVISION
 HEAD_REVISION = SCHEMA_REVISION
 BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 1 << 30  # address space, not memory: pages are shared with the OS file cache
+# The URLs ldn-tracker speaks: backend -> the drivers it is tested with ("" is the default).
+SUPPORTED_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
+
+NO_DATABASE = N_("There is no database at {where}: this command only reads, so nothing was "
+                 "created. Check --db (or LDN_TRACKER_DB).")
+READ_ONLY = N_("The database {where} is read-only (no write permission): nothing was written. "
+               "Commands that only read still work on it.")
 
 
 class DatabaseError(Exception):
@@ -47,8 +62,9 @@ class DatabaseError(Exception):
         return self.message.render()
 
 
-def _owner_only_file(path: Path) -> None:
-    """Create ``path`` (and its directory) readable by its owner only, whatever the umask."""
+def _create_owner_only(path: Path) -> bool:
+    """Create ``path`` empty and readable by its owner only (its missing directories 0700),
+    whatever the umask; ``False`` if it already exists, which is then left exactly as it is."""
     # mkdir(parents=True) gives missing parents the umask's mode (0777 under umask 0): make
     # each missing directory ourselves, owner-only.
     missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
@@ -57,18 +73,21 @@ def _owner_only_file(path: Path) -> None:
             directory.mkdir(mode=0o700)
         except FileExistsError:
             continue
-        os.chmod(directory, 0o700)
+        os.chmod(directory, 0o700)  # ours: just made
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
     except FileExistsError:
         # Never open (and close) an existing database: closing any descriptor of a file drops
         # every POSIX lock this process holds on it, including those of SQLite connections
         # already open here; another process could then checkpoint and remove the -wal and
-        # -shm under them ("disk I/O error", lost commits).
-        pass
-    else:
+        # -shm under them ("disk I/O error", lost commits). Never chmod it either: a file the
+        # owner made read-only stays read-only.
+        return False
+    try:
+        os.fchmod(fd, 0o600)  # the file just made, whatever the umask took away
+    finally:
         os.close(fd)
-    os.chmod(path, 0o600)
+    return True
 
 
 def migrations_dir() -> Path:
@@ -82,11 +101,23 @@ def migrations_dir() -> Path:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _set_pragmas(dbapi_conn, read_only=False)
+
+
+def _sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _set_pragmas(dbapi_conn, read_only=True)
+
+
+def _set_pragmas(dbapi_conn: Any, *, read_only: bool) -> None:
     # Transactions are begun by the "begin" listener below, so pysqlite must not begin its own.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    _enter_wal(cur)
+    if read_only:
+        # No WAL switch (it writes the header): the file is read as it is.
+        cur.execute("PRAGMA query_only = ON")
+    else:
+        _enter_wal(cur)
     cur.execute("PRAGMA synchronous = FULL")
     cur.execute("PRAGMA foreign_keys = ON")
     # Reads through memory-mapped I/O: a diary is read whole for every plan, and in a clinic one
@@ -131,13 +162,19 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 class Database:
-    """One database, SQLite file or server URL, upgraded to the current schema when opened."""
+    """One database, SQLite file or server URL, upgraded to the current schema when opened.
 
-    def __init__(self, target: str, *, migrate: bool = True, backup: bool = True) -> None:
+    ``create=False`` is for a command that only reads: a database that is not there (no file,
+    an empty file, a server database without the schema) is refused, and nothing is created.
+    """
+
+    def __init__(self, target: str, *, migrate: bool = True, backup: bool = True,
+                 create: bool = True) -> None:
         self.target = target
+        self.create = create
         self.path: Path | None = None
         if is_url(target):
-            url = make_url(target)
+            url = _database_url(target)
             if url.get_backend_name() == "sqlite" and url.database:
                 self.path = Path(url.database).expanduser()
         else:
@@ -145,16 +182,21 @@ class Database:
             url = make_url(f"sqlite:///{self.path}")
         self.url = url
         self.is_sqlite = url.get_backend_name() == "sqlite"
-        existed = self.path is not None and self.path.exists() and self.path.stat().st_size > 0
+        self.read_only = False
+        existed = False
         if self.path is not None:
             if self.path.is_dir():
                 raise DatabaseError(N_("{path} is a directory, not a database file."),
                                     path=self.path)
+            existed = self.path.exists() and self.path.stat().st_size > 0
+            if not create and not existed:
+                raise DatabaseError(NO_DATABASE, where=self.path)
             try:
-                _owner_only_file(self.path)
+                _create_owner_only(self.path)
             except OSError as exc:
                 raise DatabaseError(N_("Cannot create the database {path}: {problem}."),
                                     path=self.path, problem=exc.strerror) from exc
+            self.read_only = not writable(self.path)
         self.engine = self._make_engine()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.backup_path: Path | None = None
@@ -162,25 +204,47 @@ class Database:
             self.upgrade(backup=backup and existed)
 
     def _make_engine(self) -> Engine:
+        if self.is_sqlite and self.read_only:
+            assert self.path is not None
+            # pysqlite hands the file: URI to SQLite as it is (SQLAlchemy's ``uri=true``).
+            database, _, query = read_only_uri(self.path).partition("?")
+            url = URL.create("sqlite", database=database,
+                             query={**dict(parse_qsl(query)), "uri": "true"})
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_read_only_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
         if self.is_sqlite:
             engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        return create_engine(self.url, pool_pre_ping=True)
+        try:
+            return create_engine(self.url, pool_pre_ping=True)
+        except ImportError as exc:  # the DB-API module of the dialect, imported here
+            raise DatabaseError(N_(
+                "{where} is a PostgreSQL server, but its driver (the psycopg package) is not "
+                "installed: pip install 'ldn-tracker[postgres]' (or pip install "
+                "'psycopg[binary]')."), where=self.display_name) from exc
 
     # -- sessions ----------------------------------------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
+        if self.read_only:
+            raise DatabaseError(READ_ONLY, where=self.display_name)
         with self.sessions() as session:
-            session.connection(execution_options={"write": True})
             try:
+                session.connection(execution_options={"write": True})
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                if isinstance(exc, OperationalError) and "readonly database" in str(exc.orig):
+                    # Made read-only while open, or a directory SQLite cannot write its
+                    # journal into: the same refusal, in words.
+                    raise DatabaseError(READ_ONLY, where=self.display_name) from exc
                 raise
 
     @contextmanager
@@ -195,11 +259,15 @@ class Database:
 
     def current_revision(self) -> str | None:
         """The schema's alembic revision; None for a new database."""
+        if self.is_sqlite and self.path is not None:
+            return self._file_revision(self.path)
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
-            raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
-                                where=self.display_name, problem=_first_line(exc)) from exc
+            template = N_("Cannot open the database {where}: {problem}") if self.is_sqlite \
+                else N_("Cannot connect to the database server of {where}: {problem}")
+            raise DatabaseError(template, where=self.display_name,
+                                problem=_first_line(exc)) from exc
         with conn:
             try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -212,6 +280,23 @@ class Database:
                 raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
                                     where=self.display_name, problem=_first_line(exc)) from exc
 
+    def _file_revision(self, path: Path) -> str | None:
+        """The revision of a SQLite file, read on a read-only connection: a file that must be
+        refused (newer, not a database) is not even switched to WAL."""
+        try:
+            conn = sqlite3.connect(read_only_uri(path), uri=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            if "no such table: alembic_version" in str(exc):
+                return None
+            raise DatabaseError(N_("Cannot open the database {where}: {problem}"),
+                                where=self.display_name, problem=_first_line(exc)) from exc
+        return None if row is None else str(row[0])
+
     @property
     def display_name(self) -> str:
         """Where the data is, never with a password."""
@@ -222,6 +307,22 @@ class Database:
         current = self.current_revision()
         if current == HEAD_REVISION:
             return
+        if current is None and not self.create:
+            raise DatabaseError(NO_DATABASE, where=self.display_name)
+        if current is not None and not known_revision(current):
+            # Before any backup: a newer file is refused as it is, every time, untouched.
+            raise DatabaseError(N_(
+                "The database {where} was made by a newer version of ldn-tracker (its schema "
+                "is {revision}; this version knows up to {head}). Update ldn-tracker to open "
+                "it; nothing was changed."), where=self.display_name, revision=current,
+                head=HEAD_REVISION)
+        if self.read_only:
+            if current is None:
+                raise DatabaseError(READ_ONLY, where=self.display_name)
+            raise DatabaseError(N_(
+                "The database {where} is read-only and was made by an older version of "
+                "ldn-tracker: it must be upgraded first, which needs write permission. Nothing "
+                "was changed."), where=self.display_name)
         if backup and current is not None and self.is_sqlite:
             self.backup_path = self.backup(reason="pre-upgrade")
         try:
@@ -278,7 +379,8 @@ class Database:
             raise DatabaseError(N_("Only a SQLite file can be backed up this way."))
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         dest = self.path.with_name(f"{self.path.name}.{reason}-{stamp}.bak")
-        _owner_only_file(dest)
+        if not _create_owner_only(dest):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dest))
         src = sqlite3.connect(self.path)
         dst = sqlite3.connect(dest)
         try:
@@ -287,8 +389,35 @@ class Database:
         finally:
             dst.close()
             src.close()
-        os.chmod(dest, 0o600)
         return dest
+
+
+def _database_url(target: str) -> URL:
+    """``target`` as a URL of a database ldn-tracker can use, or a refusal saying which are."""
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        url = None
+    backend, _, driver = (url.drivername if url else "").partition("+")
+    if url is None or driver not in SUPPORTED_DRIVERS.get(backend, ()):
+        # Never a password: what cannot be parsed is shown by its scheme alone.
+        shown = url.render_as_string(hide_password=True) if url else \
+            target.partition("://")[0] + "://…"
+        raise DatabaseError(N_(
+            "{where} is not a database URL ldn-tracker can use: give a SQLite file (a path, or "
+            "sqlite:///PATH) or a PostgreSQL server (postgresql://… or "
+            "postgresql+psycopg://…)."), where=shown)
+    return url
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this version's migration scripts know ``revision`` (else a newer app made it)."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory(str(migrations_dir())).get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic's "can't locate revision" has several classes
+        return False
 
 
 def _first_line(exc: BaseException) -> str:

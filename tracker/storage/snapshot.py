@@ -13,9 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from tracker.storage.locations import is_url
+from tracker.storage.locations import is_url, read_only_uri
 from tracker.storage.records import Records
 from tracker.storage.schema import SCHEMA_REVISION
 
@@ -50,7 +49,7 @@ class DirectReads:
     def records(self) -> Iterator[Records]:
         """:class:`Records` on a read-only connection, in one read transaction."""
         # mode=ro: never creates the file nor writes to it (the Clinic owns every write).
-        conn = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True,
+        conn = sqlite3.connect(read_only_uri(self.path), uri=True,
                                timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute("BEGIN")  # one snapshot for all the reads of a screen
