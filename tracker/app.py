@@ -33,7 +33,7 @@ from tracker.i18n import N_, _, get_language, set_language
 from tracker.preferences import Preferences
 from tracker.screens.base import tell_failed_worker
 from tracker.services.opening import ClinicOpening
-from tracker.services.roles import CLINICIAN, PATIENT, Role, actor, may
+from tracker.services.roles import CLINICIAN, PATIENT, Role, actor, may, server_role_of
 from tracker.storage.locations import resolve_database
 from tracker.storage.records import DayReader
 from tracker.storage.snapshot import DirectReads
@@ -330,7 +330,9 @@ def create_app(target: str | None = None, clinic: Clinic | None = None,
     from tracker.services.clinic import Clinic
     from tracker.storage.database import Database
 
-    return APPS[role](Clinic(Database(resolved), actor=actor(role)), preferences)
+    db = Database(resolved)
+    role = server_role_of(db, role)  # a server's patient login never gets the clinician's app
+    return APPS[role](Clinic(db, actor=actor(role)), preferences)
 
 
 def run_app(target: str | None, role: Role = PATIENT) -> int:

@@ -316,9 +316,12 @@ def test_the_patients_login_sees_and_writes_only_its_own_patient(set_up: SetUp,
         assert "No patient with id or name" in refused(capsys, anna, "alerts", "--patient",
                                                        other)
     # No dismissal, no protocol setting; the day it acknowledged the information it may set.
-    err = refused(capsys, anna, "dismiss", "--patient", "Anna", "--code",
-                  "information_pending", "--date", "2026-01-01", "--reason", "I know")
-    assert "database refused" in err  # the server's refusal, not the app's
+    dismiss = ("dismiss", "--patient", "Anna", "--code", "information_pending", "--date",
+               "2026-01-01", "--reason", "I know")
+    assert "needs --role clinician" in refused(capsys, anna, *dismiss)
+    # --role cannot raise what the server says the login is.
+    err = refused(capsys, anna, *dismiss, "--role", "clinician")
+    assert "patient's login" in err and set_up.anna_login in err
     refused(capsys, anna, "patient", "edit", "--patient", "Anna", "--target-mg", "6",
             "--reason", "I decide")
     refused(capsys, anna, "patient", "add", "--name", "Cleo", "--condition", "fibromyalgia",

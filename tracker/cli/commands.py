@@ -19,7 +19,16 @@ from tracker.cli.admin import ADMIN_COMMANDS
 from tracker.cli.errors import UsageError
 from tracker.cli.output import print_json, print_rows
 from tracker.i18n import N_, Message, _
-from tracker.services.roles import NEEDS, Role, actor, first_refused, refusal, resolve_role
+from tracker.services.roles import (
+    NEEDS,
+    Role,
+    actor,
+    first_refused,
+    refusal,
+    resolve_role,
+    role_given,
+    server_role_of,
+)
 from tracker.validation import ValidationError, today
 
 
@@ -42,8 +51,32 @@ def requested_actions(args: argparse.Namespace) -> list[str]:
 def authorize(args: argparse.Namespace) -> Role:
     """The role of this command line (``--role``, else ``LDN_TRACKER_ROLE``, else patient),
     once it is known to be allowed what the command asks; refused (exit 2) before anything is
-    opened, so a refusal writes nothing. The role is kept in ``args.role``."""
-    role = resolve_role(getattr(args, "role", None))
+    opened, so a refusal writes nothing. The role is kept in ``args.role``.
+
+    On a database server no role was chosen unless it was given: there the login's group is the
+    role (SPEC §10), known once connected, and :func:`server_checked` decides."""
+    option = getattr(args, "role", None)
+    role = resolve_role(option)
+    args.role, args.role_given = role, role_given(option)
+    if _on_server(args) and not args.role_given:
+        return role
+    refused = first_refused(role, requested_actions(args))
+    if refused is not None:
+        raise UsageError(refusal(role, refused).render())
+    return role
+
+
+def _on_server(args: argparse.Namespace) -> bool:
+    from tracker.storage.locations import is_url, resolve_database
+
+    target = resolve_database(getattr(args, "db", None))
+    return is_url(target) and not target.startswith("sqlite")
+
+
+def server_checked(args: argparse.Namespace, database: Any) -> Role:
+    """The role once connected: on PostgreSQL the login's group (``--role`` may lower it, never
+    raise it), checked again against what the command asks before anything is written."""
+    role = server_role_of(database, args.role, given=getattr(args, "role_given", True))
     args.role = role
     refused = first_refused(role, requested_actions(args))
     if refused is not None:
@@ -59,6 +92,11 @@ def _open(args: argparse.Namespace) -> Any:
 
     role = resolve_role(getattr(args, "role", None))
     database = Database(resolve_database(args.db), create=not only_reads(args))
+    try:
+        role = server_checked(args, database)
+    except BaseException:
+        database.dispose()
+        raise
     return Clinic(database, actor=actor(role))
 
 

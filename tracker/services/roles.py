@@ -25,10 +25,13 @@ import getpass
 import os
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from tracker.i18n import N_, Message
 from tracker.validation import ValidationError
+
+if TYPE_CHECKING:
+    from tracker.storage.database import Database
 
 Role = Literal["patient", "clinician"]
 PATIENT: Final[Role] = "patient"
@@ -141,3 +144,35 @@ def actor(role: Role, login: str | None = None) -> str:
     if role == CLINICIAN:
         return f"clinician:{login if login is not None else login_name()}"
     return "patient"
+
+
+def role_given(option: str | None, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a role was asked for (``--role`` or ``LDN_TRACKER_ROLE``), not defaulted."""
+    env = os.environ if environ is None else environ
+    return option is not None or bool(env.get(ENV_ROLE, ""))
+
+
+def server_role_of(db: Database, role: Role, *, given: bool = True) -> Role:
+    """The role to act in on ``db``. On PostgreSQL the login's group is the role (SPEC §10): a
+    role not asked for is the group's; one asked for may be lower, never higher — a patient's
+    login asking for ``clinician`` is refused here, in plain words, before the server would
+    refuse the first clinician's write. SQLite (no server roles) and the tables' owner (in
+    neither group) keep ``role``."""
+    if db.is_sqlite:
+        return role
+    from sqlalchemy import text
+
+    from tracker.storage.admin import server_role
+
+    with db.read() as session:
+        group = server_role(session)
+        login = session.execute(text("SELECT session_user")).scalar_one()
+    if group is None:
+        return role
+    if not given:
+        return group
+    if role == CLINICIAN and group == PATIENT:
+        raise ValidationError(ROLE_OPTION, Message(N_(
+            "{field} clinician is refused: {login} is a patient's login on this server, and "
+            "the server decides the role."), {"login": login}))
+    return role
