@@ -16,7 +16,10 @@ from tracker.clinical.protocols import Condition, find_condition, search_conditi
 from tracker.i18n import _, get_language
 
 
-def condition_label(condition: Condition) -> str:
+def picker_label(condition: Condition) -> str:
+    """The condition as the picker lists it: in this language, with the other language's name
+    beside it when it differs, so either name finds it (elsewhere the name is
+    :func:`tracker.clinical.labels.condition_label`'s)."""
     if get_language() == "da":
         return condition.da if condition.da == condition.en else \
             f"{condition.da} ({condition.en})"
@@ -60,7 +63,7 @@ class ConditionPicker(Vertical):
     def _fill(self, text: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(condition_label(c), id=c.key)
+        options.add_options([Option(picker_label(c), id=c.key)
                              for c in search_conditions(text)])
         if options.option_count:
             options.highlighted = 0
@@ -72,7 +75,7 @@ class ConditionPicker(Vertical):
     @on(Input.Changed, "#condition")
     def search(self, event: Input.Changed) -> None:
         event.stop()
-        if self.condition is not None and event.value == condition_label(self.condition):
+        if self.condition is not None and event.value == picker_label(self.condition):
             return
         self._fill(event.value)
         self.condition = find_condition(event.value)
@@ -107,5 +110,5 @@ class ConditionPicker(Vertical):
         if condition is None:
             return
         self.condition = condition
-        self.query_one("#condition", Input).value = condition_label(condition)
+        self.query_one("#condition", Input).value = picker_label(condition)
         self.post_message(self.Picked(self, condition, condition.en))
