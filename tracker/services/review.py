@@ -5,8 +5,8 @@ the clinic screens and the HTML report always agree: the plan is computed once f
 patient's settings and diary (up to ``OUTLOOK_DAYS`` after today, where the next step is looked
 for; what is shown and exported of it stops four weeks after today), where the treatment stands
 is :mod:`tracker.clinical.progress`, the maths :mod:`tracker.analysis`, the files
-:mod:`tracker.export.csv_files`. pandas is imported by the
-functions that need it, not by this module, so the clinic screen opens without waiting for it.
+:mod:`tracker.export.csv_files`. pandas is imported by the functions that need it, not by this
+module, so the clinic screen opens without waiting for it.
 """
 
 from __future__ import annotations
