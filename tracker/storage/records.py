@@ -13,7 +13,7 @@ SQLite gives ISO text and 0/1, a server gives dates and booleans.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
@@ -159,13 +159,12 @@ class Records:
         """Everything the rules engine reads for one patient.
 
         Three years are ~6,500 rows; SQLAlchemy's per-row result processing cost about as much
-        as the plan itself, so they are read here with plain SQL.
+        as the plan itself, so they are read here with plain SQL, in the order
+        :func:`diary_of` documents.
         """
-        pid = _int(patient_id)
+        where = f"WHERE patient_id = {_int(patient_id)}"
+        rows = self._rows
         days: dict[Any, date] = {}  # each day's text converted once, not once per row
-
-        def rows(sql: str) -> Sequence[Any]:
-            return self._rows(sql.format(pid=pid))
 
         def day(value: Any) -> date:
             converted = days.get(value)
@@ -173,25 +172,21 @@ class Records:
                 days[value] = converted = day_value(value)
             return converted
 
-        doses = tuple(DoseValue(day(d), bool(taken), None if mg is None else float(mg))
-                      for d, taken, mg in rows(
-                          "SELECT day, taken, mg FROM dose_entry WHERE patient_id = {pid} "
-                          "ORDER BY day"))
-        effects = tuple(EffectValue(day(d), name, int(sev)) for d, name, sev in rows(
-            "SELECT day, name, severity FROM side_effect_report "
-            "WHERE patient_id = {pid} ORDER BY day"))
-        clear = frozenset(day(d) for (d,) in rows(
-            "SELECT day FROM clear_day WHERE patient_id = {pid}"))
-        scores = tuple(ScoreValue(day(d), sym, int(val)) for d, sym, val in rows(
-            "SELECT day, symptom, value FROM symptom_score "
-            "WHERE patient_id = {pid} ORDER BY day"))
-        meds = tuple(MedicationValue(n, day_or_none(s), day_or_none(e)) for n, s, e in rows(
-            "SELECT name, start_date, end_date FROM medication WHERE patient_id = {pid}"))
-        chemo = tuple(ChemoValue(day_value(s), day_value(e)) for s, e in rows(
-            "SELECT start_date, end_date FROM chemo_session WHERE patient_id = {pid} "
-            "ORDER BY start_date"))
-        return Diary(doses=doses, effects=effects, clear_days=clear, scores=scores,
-                     medications=meds, chemo=chemo)
+        return diary_of(
+            doses=doses_of(rows(
+                f"SELECT {DOSE_COLUMNS} FROM dose_entry {where} ORDER BY day"), day),
+            effects=effects_of(rows(
+                f"SELECT {EFFECT_COLUMNS} FROM side_effect_report {where} ORDER BY day, name"),
+                day),
+            clear_days=clear_days_of(rows(
+                f"SELECT {CLEAR_DAY_COLUMNS} FROM clear_day {where}"), day),
+            scores=scores_of(rows(
+                f"SELECT {SCORE_COLUMNS} FROM symptom_score {where} ORDER BY day, symptom"),
+                day),
+            medications=medications_of(rows(
+                f"SELECT {MEDICATION_COLUMNS} FROM medication {where} ORDER BY id")),
+            chemo=chemo_of(rows(
+                f"SELECT {CHEMO_COLUMNS} FROM chemo_session {where} ORDER BY start_date, id")))
 
     def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
         return settings_of(self.patient_fields(patient_id)), self.diary(patient_id)
@@ -251,6 +246,67 @@ def day_value(value: Any) -> date:
 
 def day_or_none(value: Any) -> date | None:
     return None if value is None else day_value(value)
+
+
+# -- the rules engine's diary, from rows --------------------------------------------------------
+#
+# One conversion of stored rows into the engine's values, for the per-patient read
+# (Records.diary) and the clinic's export (tracker.export.bulk_diary), so a plan on a screen and
+# the plan in ``export --all`` are computed from the same values. The export calls these on each
+# *distinct* row only (a few thousand: the values repeat over millions of rows) and shares the
+# immutable results between equal rows; Records.diary calls them on its patient's rows. Each
+# takes rows as tuples of the ``*_COLUMNS`` below, raw as a DB-API driver gives them (SQLite:
+# ISO text and 0/1; a server: dates and booleans); ``day`` converts a day (a caller with many
+# rows passes one that converts each distinct day once).
+
+DOSE_COLUMNS = "day, taken, mg"
+EFFECT_COLUMNS = "day, name, severity"
+CLEAR_DAY_COLUMNS = "day"
+SCORE_COLUMNS = "day, symptom, value"
+MEDICATION_COLUMNS = "name, start_date, end_date"
+CHEMO_COLUMNS = "start_date, end_date"
+
+DayOf = Callable[[Any], date]
+Rows = Iterable[Sequence[Any]]
+
+
+def doses_of(rows: Rows, day: DayOf) -> list[DoseValue]:
+    return [DoseValue(day(d), bool(taken), None if mg is None else float(mg))
+            for d, taken, mg in rows]
+
+
+def effects_of(rows: Rows, day: DayOf) -> list[EffectValue]:
+    return [EffectValue(day(d), name, int(severity)) for d, name, severity in rows]
+
+
+def clear_days_of(rows: Rows, day: DayOf) -> list[date]:
+    return [day(d) for (d,) in rows]
+
+
+def scores_of(rows: Rows, day: DayOf) -> list[ScoreValue]:
+    return [ScoreValue(day(d), symptom, int(value)) for d, symptom, value in rows]
+
+
+def medications_of(rows: Rows) -> list[MedicationValue]:
+    return [MedicationValue(name, day_or_none(start), day_or_none(end))
+            for name, start, end in rows]
+
+
+def chemo_of(rows: Rows) -> list[ChemoValue]:
+    return [ChemoValue(day_value(start), day_value(end)) for start, end in rows]
+
+
+def diary_of(doses: Iterable[DoseValue], effects: Iterable[EffectValue],
+             clear_days: Iterable[date], scores: Iterable[ScoreValue],
+             medications: Iterable[MedicationValue], chemo: Iterable[ChemoValue]) -> Diary:
+    """A patient's diary from their values, each kind in this order: doses by day; side effects
+    by day, then name; scores by day, then symptom; medications by id; chemotherapy sessions by
+    start date, then id (clear days are a set). Names are in code-point order (Python's, and
+    SQLite's); a server orders them by its collation, which for a ``C`` collation is the same
+    and otherwise may differ within a day only, which the rules do not read (a day's side
+    effects and scores are taken together: a maximum, a set of names, a mean)."""
+    return Diary(doses=tuple(doses), effects=tuple(effects), clear_days=frozenset(clear_days),
+                 scores=tuple(scores), medications=tuple(medications), chemo=tuple(chemo))
 
 
 def diary_days(diary: Diary) -> list[date]:

@@ -22,7 +22,13 @@ from typing import Any
 
 from tracker.clinical.model import PatientSettings
 from tracker.storage.records import (
+    CHEMO_COLUMNS,
+    CLEAR_DAY_COLUMNS,
+    DOSE_COLUMNS,
+    EFFECT_COLUMNS,
+    MEDICATION_COLUMNS,
     PATIENT_COLUMNS,
+    SCORE_COLUMNS,
     day_or_none,
     day_value,
     patient_from_row,
@@ -32,13 +38,15 @@ from tracker.storage.records import (
 IN_LIST_LIMIT = 500  # up to this many patients, the reads name them (index look-ups)
 CHUNK_ROWS = 50_000  # rows fetched at a time from the big tables
 
-# The diary's big tables, as :meth:`ClinicReader.columns` reads them.
+# The diary's big tables, as :meth:`ClinicReader.columns` reads them: the patient, then the
+# columns of the rules engine's rows (tracker.storage.records' ``*_COLUMNS``, in their order, for
+# its ``*_of`` converters), then what only the files show.
 DIARY_TABLES: dict[str, tuple[str, str]] = {
-    "doses": ("dose_entry", "patient_id, day, taken, mg, time"),
+    "doses": ("dose_entry", f"patient_id, {DOSE_COLUMNS}, time"),
     "notes": ("note", "patient_id, day, text"),
-    "effects": ("side_effect_report", "patient_id, day, name, severity"),
-    "clear_days": ("clear_day", "patient_id, day"),
-    "scores": ("symptom_score", "patient_id, day, symptom, value"),
+    "effects": ("side_effect_report", f"patient_id, {EFFECT_COLUMNS}"),
+    "clear_days": ("clear_day", f"patient_id, {CLEAR_DAY_COLUMNS}"),
+    "scores": ("symptom_score", f"patient_id, {SCORE_COLUMNS}"),
 }
 
 
@@ -85,13 +93,13 @@ class ClinicReader:
     def medications(self) -> list[tuple[int, str, date | None, date | None]]:
         """In id order, as the per-patient diary has them."""
         return [(int(p), n, day_or_none(s), day_or_none(e)) for p, n, s, e in self._rows(
-            f"SELECT patient_id, name, start_date, end_date FROM medication{self.where} "
+            f"SELECT patient_id, {MEDICATION_COLUMNS} FROM medication{self.where} "
             "ORDER BY patient_id, id")]
 
     def chemo(self) -> list[tuple[int, date, date]]:
         """By start date, as the per-patient diary has them."""
         return [(int(p), day_value(s), day_value(e)) for p, s, e in self._rows(
-            f"SELECT patient_id, start_date, end_date FROM chemo_session{self.where} "
+            f"SELECT patient_id, {CHEMO_COLUMNS} FROM chemo_session{self.where} "
             "ORDER BY patient_id, start_date, id")]
 
     def dismissed(self) -> list[tuple[int, str, date]]:
