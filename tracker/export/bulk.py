@@ -10,8 +10,8 @@ two to that). What makes it fast (docs/performance.md, "Export"):
   diary line is the patient's prefix (``id,name,``) and the text of its other cells, which
   repeat (a few thousand dates, symptoms and values for millions of rows), so a patient's
   lines are ``prefix.join`` of texts picked by integer codes (:mod:`tracker.export.bulk_codes`,
-  :mod:`tracker.export.bulk_diary`). The rules engine's diary values (immutable) are shared
-  the same way;
+  :mod:`tracker.export.bulk_diary`). The rules engine's diary values (immutable) are made once
+  per distinct row, by the per-patient read's own converters, and shared the same way;
 - the plan's reasons are rendered once per distinct sentence, not once per day
   (:mod:`tracker.export.bulk_plans`);
 - the summary's trend figures are computed for all patients at once
@@ -20,7 +20,8 @@ two to that). What makes it fast (docs/performance.md, "Export"):
   (:func:`~tracker.analysis.summary.progress_entries`), on the plan computed anyway;
 - the patients are split over worker processes (``patient_id % workers``), each reading and
   writing its own share (:mod:`tracker.export.bulk_share`); the parent puts every patient's
-  pieces in order and writes the files. The processes are this module's.
+  pieces in order and writes the files. This module runs those processes; the modules named
+  above build a share's files.
 
 The cyclic garbage collector is paused while a share is built: it holds millions of small
 objects that live until the end, and the collector kept scanning them (a third of the time).

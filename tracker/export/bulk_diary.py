@@ -3,26 +3,21 @@ for the rules engine, from one scan of each diary table (:mod:`tracker.export.bu
 
 A file's line after the patient is the text of a distinct combination of codes (a day, a
 symptom, a score), formatted once; the rules engine's values are made the same way, once per
-distinct row, and shared between the rows and patients that are equal.
+distinct row, by the per-patient read's own converters (:func:`tracker.storage.records.doses_of`
+and the rest), and shared between the rows and patients that are equal: the diary a plan is
+computed from here is the one :meth:`tracker.storage.records.Records.diary` reads for the
+patient (``tests/integration/test_bulk_diaries.py`` holds the two equal).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracker.clinical.model import (
-    ChemoSession,
-    Diary,
-    DoseEntry,
-    EffectEntry,
-    Medication,
-    ScoreEntry,
-)
+from tracker.clinical.model import ChemoSession, Diary, Medication
 from tracker.export.bulk_codes import (
     Coder,
     Runs,
@@ -36,6 +31,15 @@ from tracker.export.bulk_codes import (
     take,
 )
 from tracker.export.bulk_share import Share
+from tracker.storage.records import (
+    chemo_of,
+    clear_days_of,
+    diary_of,
+    doses_of,
+    effects_of,
+    medications_of,
+    scores_of,
+)
 
 DAY_BITS = 22  # a day ordinal fits in 22 bits (date.max is 3,652,059)
 
@@ -70,14 +74,10 @@ class Diaries:
     chemo: dict[int, list[ChemoSession]]
 
     def of(self, i: int, patient_id: int) -> Diary:
-        return Diary(
-            doses=tuple(self.doses.of(i)),
-            effects=tuple(self.effects.of(i)),
-            clear_days=frozenset(self.clear_days.of(i)),
-            scores=tuple(self.scores.of(i)),
-            medications=tuple(self.medications.get(patient_id, ())),
-            chemo=tuple(self.chemo.get(patient_id, ())),
-        )
+        return diary_of(doses=self.doses.of(i), effects=self.effects.of(i),
+                        clear_days=self.clear_days.of(i), scores=self.scores.of(i),
+                        medications=self.medications.get(patient_id, ()),
+                        chemo=self.chemo.get(patient_id, ()))
 
 
 def diary_files(share: Share) -> tuple[Diaries, pd.DataFrame, pd.DataFrame]:
@@ -87,11 +87,14 @@ def diary_files(share: Share) -> tuple[Diaries, pd.DataFrame, pd.DataFrame]:
     effects, clear_days = _side_effects(share)
     scores, score_frame = _scores(share)
     medications: dict[int, list[Medication]] = {}
-    for p, med_name, start, end in share.medications:
-        medications.setdefault(p, []).append(Medication(med_name, start, end))
+    listed = share.medications
+    for (p, *_), medication in zip(listed, medications_of(row[1:] for row in listed),
+                                   strict=True):
+        medications.setdefault(p, []).append(medication)
     chemo: dict[int, list[ChemoSession]] = {}
-    for p, start, end in share.reader.chemo():
-        chemo.setdefault(p, []).append(ChemoSession(start, end))
+    sessions = share.reader.chemo()
+    for (p, *_), session in zip(sessions, chemo_of(row[1:] for row in sessions), strict=True):
+        chemo.setdefault(p, []).append(session)
     return Diaries(doses, effects, clear_days, scores, medications, chemo), dose_frame, \
         score_frame
 
@@ -136,16 +139,17 @@ def _doses(share: Share) -> tuple[Values, pd.DataFrame]:
     head_code, head_members = combine((line_days, span), (taken_code, 3),
                                       (line_mg, len(mg_values)))
     heads = []
-    entries: list[DoseEntry | None] = []
+    logged = []  # the distinct dose entries, as rows of DOSE_COLUMNS
     for d, t, m in head_members:
         iso = share.iso(first_day + d)
         if t == 2:
             heads.append(f"{iso}{sep}{sep}{sep}")
-            entries.append(None)
         else:
             amount = None if m < 0 else mg_values[m]
             heads.append(f"{iso}{sep}{cell(bool(t))}{sep}{cell(amount)}{sep}")
-            entries.append(DoseEntry(share.as_date(first_day + d), bool(t), amount))
+            logged.append((first_day + d, t, amount))
+    dose_entries = iter(doses_of(logged, share.as_date))
+    entries = [None if t == 2 else next(dose_entries) for _d, t, _m in head_members]
     tail_code, tail_members = combine(
         (per_line(time_codes, dose_of_line), len(time_values)),
         (per_line(note_codes, note_of_line), len(note_values)))
@@ -187,17 +191,20 @@ def _side_effects(share: Share) -> tuple[Values, Values]:
     code, members = combine((day_codes, span), (names_all[order], len(name_values)),
                             (severities[order], len(severity_values)), (clear[order], 2))
     lines = []
-    values: list[EffectEntry | date] = []
+    reported = []  # the distinct side effects, as rows of EFFECT_COLUMNS
+    clear_days = []  # the distinct clear days, as rows of CLEAR_DAY_COLUMNS
     for d, nm, sv, cl in members:
         iso = share.iso(first_day + d)
         if cl:
             lines.append(f"{iso}{sep}{sep}0{sep}{cell(True)}{nl}")
-            values.append(share.as_date(first_day + d))
+            clear_days.append((first_day + d,))
         else:
             lines.append(f"{iso}{sep}{cell(name_values[nm])}{sep}"
                          f"{cell(severity_values[sv])}{sep}{cell(False)}{nl}")
-            values.append(EffectEntry(share.as_date(first_day + d), name_values[nm],
-                                      severity_values[sv]))
+            reported.append((first_day + d, name_values[nm], severity_values[sv]))
+    effect_values = iter(effects_of(reported, share.as_date))
+    clear_values = iter(clear_days_of(clear_days, share.as_date))
+    values = [next(clear_values) if cl else next(effect_values) for *_, cl in members]
     share.fill("side_effects", runs, take(lines, code))
     is_clear = clear[order] == 1
     patients = patient[order]
@@ -221,8 +228,8 @@ def _scores(share: Share) -> tuple[Values, pd.DataFrame]:
                             (values, len(value_list)))
     lines = [f"{share.iso(first_day + d)}{sep}{cell(names[s])}{sep}{cell(value_list[v])}{nl}"
              for d, s, v in members]
-    entries = [ScoreEntry(share.as_date(first_day + d), names[s], value_list[v])
-               for d, s, v in members]
+    entries = scores_of([(first_day + d, names[s], value_list[v]) for d, s, v in members],
+                        share.as_date)
     share.fill("scores", runs, take(lines, code))
     frame = pd.DataFrame({
         "patient": patient,
