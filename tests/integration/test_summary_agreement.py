@@ -182,7 +182,7 @@ def test_summary_json_text_and_summary_csv_agree_for_every_protocol(
         clinic_db: tuple[str, list[int]], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     target, ids = clinic_db
-    cli(target, capsys, "export", "--all", "--out", str(tmp_path / "all"))
+    cli(target, capsys, "--role", "clinician", "export", "--all", "--out", str(tmp_path / "all"))
     every = summary_csv(tmp_path / "all" / "summary.csv")
     assert sorted(every) == sorted(ids)
     summaries = {pid: json.loads(cli(target, capsys, "summary", "--patient", str(pid),
