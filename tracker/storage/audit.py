@@ -8,7 +8,10 @@ refuses UPDATE and DELETE on the table (triggers created by the migrations).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,10 +29,14 @@ PG_CHAIN_LOCK = 7_041_966  # advisory lock: one writer at a time extends the cha
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """The hash chain's verdict: ``rows`` walked, the first bad row, the head when intact."""
+
     ok: bool
     rows: int
     first_bad_id: int | None = None
     message: Message | None = None
+    head_id: int | None = None  # the last row (None: an empty trail or a broken chain)
+    head_hash: str = GENESIS_HASH
 
     @property
     def problem(self) -> str | None:
@@ -54,13 +61,18 @@ def _plain(value: Any) -> str | None:
     return str(value)
 
 
-def audit_hash(prev_hash: str, entry: AuditEntry) -> str:
-    payload = json.dumps(
-        [prev_hash, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.action,
-         entry.table_name, entry.row_id, entry.patient_id, entry.field, entry.old_value,
-         entry.new_value, entry.reason],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+def audit_hash(prev_hash: str, entry: Any) -> str:
+    """The SHA-256 of ``entry``'s content (an :class:`AuditEntry` or a row of its columns)."""
+    return _content_hash(prev_hash, entry.at, entry.actor, entry.action, entry.table_name,
+                         entry.row_id, entry.patient_id, entry.field, entry.old_value,
+                         entry.new_value, entry.reason)
+
+
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a row
+
+
+def _content_hash(prev_hash: str, at: datetime, *content: Any) -> str:
+    payload = _PAYLOAD.encode([prev_hash, at.isoformat(timespec="microseconds"), *content])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -99,6 +111,43 @@ def row_values(row: Any, skip: tuple[str, ...] = ()) -> str:
                        if c.key not in skip}, ensure_ascii=False)
 
 
+CHAIN_COLUMNS = ("id", "at", "actor", "action", "table_name", "row_id", "patient_id", "field",
+                 "old_value", "new_value", "reason", "prev_hash", "hash")
+STREAM_BATCH = 5000
+_cursor_names = itertools.count(1)
+
+
+def stream(session: Session, sql: str) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of ``sql`` as plain tuples, fetched a batch at a time, in the session's
+    transaction: on the DB-API connection itself (SQLAlchemy's rows cost more than the
+    checks), through a server-side cursor on PostgreSQL so that nothing is held in memory."""
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"ldn_tracker_stream_{next(_cursor_names)}")
+        cursor.itersize = STREAM_BATCH
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def stored_datetime(value: Any) -> datetime | None:
+    """A timestamp as the driver gives it (SQLite: ISO text, a server: a datetime)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def verify(session: Session) -> VerifyResult:
     """Recompute the hash chain; name the first row changed, removed or reordered.
 
@@ -107,7 +156,12 @@ def verify(session: Session) -> VerifyResult:
     in between: its ``prev_hash`` is the hash of another row still in the table (rows were
     reordered: this one is out of place), or of no row at all (the row before it was
     changed and its hash recomputed, or, where ids are missing, rows were removed).
-    Removing rows from the *end* of the chain cannot be seen from the chain alone.
+    Removing rows from the *end* of the chain cannot be seen from the chain alone (an anchor
+    kept outside the database can: :mod:`tracker.storage.verify`).
+
+    The rows are read as the driver gives them, streamed, without the ORM: a clinic's trail
+    has millions of rows, and a value no ORM type would accept (a date that is not a date)
+    is a changed row, not a crash.
     """
     if session.get_bind().dialect.name == "postgresql":
         from tracker.storage.admin import require_whole_trail
@@ -116,41 +170,47 @@ def verify(session: Session) -> VerifyResult:
     prev = GENESIS_HASH
     count = 0
     last_id = 0
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
-        count += 1
-        if audit_hash(entry.prev_hash, entry) != entry.hash:
-            return VerifyResult(False, count, entry.id, Message(
-                N_("audit row {row} was changed (its content no longer matches its hash)"),
-                {"row": entry.id}))
-        if entry.prev_hash != prev:
-            return _chain_break(session, entry, last_id, count)
-        prev = entry.hash
-        last_id = entry.id
-    return VerifyResult(True, count)
+    sql = f"SELECT {', '.join(CHAIN_COLUMNS)} FROM {AuditEntry.__tablename__} ORDER BY id"
+    with closing(stream(session, sql)) as rows:
+        for (row_id, at_value, actor, action, table, about, patient, field, old, new, reason,
+             prev_hash, stored_hash) in rows:
+            count += 1
+            at = stored_datetime(at_value)
+            if at is None or _content_hash(prev_hash, at, actor, action, table, about, patient,
+                                           field, old, new, reason) != stored_hash:
+                return VerifyResult(False, count, row_id, Message(
+                    N_("audit row {row} was changed (its content no longer matches its "
+                       "hash)"), {"row": row_id}))
+            if prev_hash != prev:
+                rows.close()
+                return _chain_break(session, row_id, prev_hash, last_id, count)
+            prev = stored_hash
+            last_id = row_id
+    return VerifyResult(True, count, head_id=last_id or None, head_hash=prev)
 
 
-def _chain_break(session: Session, entry: AuditEntry, last_id: int,
+def _chain_break(session: Session, row_id: int, prev_hash: str, last_id: int,
                  count: int) -> VerifyResult:
-    """Explain why ``entry`` does not follow the row before it (``last_id``, 0: none)."""
-    home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == entry.prev_hash)
+    """Explain why row ``row_id`` does not follow the row before it (``last_id``, 0: none)."""
+    home = session.scalar(select(AuditEntry.id).where(AuditEntry.hash == prev_hash)
                           .order_by(AuditEntry.id).limit(1))
     if home is not None:
-        return VerifyResult(False, count, entry.id, Message(
+        return VerifyResult(False, count, row_id, Message(
             N_("audit row {row} is out of order: it was written right after row {home}, not "
                "after row {last} (rows reordered)"),
-            {"row": entry.id, "home": home, "last": last_id or "-"}))
-    if entry.id > last_id + 1:
-        first, last = last_id + 1, entry.id - 1
+            {"row": row_id, "home": home, "last": last_id or "-"}))
+    if row_id > last_id + 1:
+        first, last = last_id + 1, row_id - 1
         template = N_("audit row {first} before row {row} was removed (row {row} points at a "
                       "row that is gone)") if first == last else \
             N_("audit rows {first} to {last} before row {row} were removed (row {row} points "
                "at a row that is gone)")
         return VerifyResult(False, count, first, Message(
-            template, {"first": first, "last": last, "row": entry.id}))
+            template, {"first": first, "last": last, "row": row_id}))
     if last_id == 0:
-        return VerifyResult(False, count, entry.id, Message(
+        return VerifyResult(False, count, row_id, Message(
             N_("audit row {row} was changed (it is the first row but does not start the "
-               "chain)"), {"row": entry.id}))
+               "chain)"), {"row": row_id}))
     return VerifyResult(False, count, last_id, Message(
         N_("audit row {last} was changed and its hash recomputed (row {row} still points at "
-           "the original)"), {"last": last_id, "row": entry.id}))
+           "the original)"), {"last": last_id, "row": row_id}))
