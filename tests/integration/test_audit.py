@@ -221,7 +221,7 @@ def test_changed_row_is_named(clinic: Clinic, h, capsys) -> None:
     assert not result.ok and result.first_bad_id == victim
     code, out, err = _verify_cli(clinic.db.target, capsys)
     assert code == 1
-    assert f"row {victim}" in err and "changed" in err
+    assert f"row {victim}" in out and "changed" in out  # what and where: on stdout (SPEC §9)
     assert "Traceback" not in err
 
 
@@ -260,10 +260,10 @@ def test_changed_row_with_recomputed_hash_is_named(clinic: Clinic, h, capsys) ->
     with clinic.db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET new_value = 'forged', hash = :h WHERE id = :i"),
                      {"h": forged, "i": victim})
-    code, _out, err = _verify_cli(clinic.db.target, capsys)
+    code, out, _err = _verify_cli(clinic.db.target, capsys)
     assert code == 1
     assert clinic.verify_audit().first_bad_id == victim
-    assert f"row {victim} was changed" in err
+    assert f"row {victim} was changed" in out
 
 
 @pytest.mark.parametrize("position", ["first", "middle"])
@@ -276,9 +276,9 @@ def test_removed_row_is_named(clinic: Clinic, h, capsys, position: str) -> None:
         conn.execute(text("DELETE FROM audit_entry WHERE id = :i"), {"i": victim})
     result = clinic.verify_audit()
     assert not result.ok and result.first_bad_id == victim, result
-    code, _out, err = _verify_cli(clinic.db.target, capsys)
+    code, out, _err = _verify_cli(clinic.db.target, capsys)
     assert code == 1
-    assert f"row {victim} " in err and "removed" in err
+    assert f"row {victim} " in out and "removed" in out
 
 
 def test_removed_rows_are_named_as_a_range(clinic: Clinic, h) -> None:
@@ -305,13 +305,13 @@ def test_reordered_rows_are_named(clinic: Clinic, h, capsys, gap: int) -> None:
         conn.execute(text("UPDATE audit_entry SET id = :b WHERE id = -1"), {"b": b})
     result = clinic.verify_audit()
     assert not result.ok and result.first_bad_id == a, result
-    code, _out, err = _verify_cli(clinic.db.target, capsys)
+    code, out, _err = _verify_cli(clinic.db.target, capsys)
     assert code == 1
-    assert f"row {a} " in err and "order" in err
+    assert f"row {a} " in out and "order" in out
 
 
 def test_verify_subprocess_exit_status(clinic: Clinic, h) -> None:
-    """The real command, in its own process: exit 1, the row id on stderr, no traceback."""
+    """The real command, in its own process: exit 1, the row id on stdout, no traceback."""
     _seed(clinic, h)
     _drop_triggers(clinic.db)
     victim = _ids(clinic.db)[2]
@@ -320,5 +320,5 @@ def test_verify_subprocess_exit_status(clinic: Clinic, h) -> None:
     clinic.db.dispose()
     done = h.run_cli("--db", clinic.db.target, "verify")
     assert done.returncode == 1, done.stderr
-    assert f"row {victim}" in done.stderr
+    assert f"row {victim}" in done.stdout
     assert "Traceback" not in done.stderr

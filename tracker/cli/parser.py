@@ -211,7 +211,11 @@ def add_review_commands(commands: CommandLevel) -> None:
 
 
 def add_verify_command(commands: CommandLevel) -> None:
-    commands.add("verify", _("check the audit trail's hash chain (exit 1 if broken)"))
+    verify = commands.add("verify", _("check the audit trail and that every record agrees with "
+                                      "it (exit 1 if not)"))
+    verify.add_argument("--anchor", metavar="FILE",
+                        help=_("a file kept outside the database: check that the trail still "
+                               "begins with what it recorded, then record the current head"))
 
 
 def _role_option(parser: argparse.ArgumentParser, default: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,8 +33,8 @@ from tracker.models import (
 from tracker.services import audited, status
 from tracker.services import check_in as evening
 from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
-from tracker.storage import audit
-from tracker.storage.audit import VerifyResult, utcnow
+from tracker.storage import verify
+from tracker.storage.audit import utcnow
 from tracker.storage.database import Database
 from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
 from tracker.validation import ValidationError, fail, patient_id, require_text, today
@@ -71,10 +72,18 @@ class Clinic:
     def _delete(self, session: Session, row: Any, reason: str | None) -> None:
         audited.delete(session, self.actor, row, reason)
 
-    def verify_audit(self) -> VerifyResult:
-        """Recompute the hash chain; name the first row changed, removed or reordered."""
+    def verify_audit(self, anchor: Path | None = None) -> verify.Verification:
+        """Every check of ``ldn-tracker verify`` (SPEC §9, :mod:`tracker.storage.verify`).
+
+        The hash chain; every audited row replayed from the trail and compared with the live
+        tables; the append-only triggers; with ``anchor``, the trail still begins with what
+        that file recorded, and on success the file then records the current head.
+        """
         with self.db.read() as session:
-            return audit.verify(session)
+            result = verify.check(session, anchor)
+        if anchor is not None and result.ok:
+            result = verify.record_anchor(result, self.db.display_name)
+        return result
 
     def audit_trail(self, patient_id: int) -> list[AuditEntry]:
         with self.db.read() as session:
