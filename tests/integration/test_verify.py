@@ -6,7 +6,7 @@ Everything is written by the product (``tracker.cli.main``, the Clinic where no 
 and changed behind its back with plain SQL. The kinds of change and the counts are in
 ``test_tamper_matrix.py``; here: the product's own writes replay to the tables on both engines
 (deletions, a reused row id, corrections), what the output says and in which language, the
-anchor file's life, PostgreSQL's triggers and one replay.
+anchor file's life, PostgreSQL's triggers, and the bench generator's clinic.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -397,3 +398,24 @@ def test_postgres_triggers_and_replay(pg_database: str, capsys, change: str) -> 
     code, out, _err = _verify(pg_database, capsys)
     assert code == 1, out
     assert named in out
+
+
+# -- the bench generator writes the audit rows the product would ------------------------------
+
+def test_the_bench_clinic_is_audited_row_for_row(tmp_path: Path, capsys,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY)  # generate() sets it: restored afterwards
+    from generate import generate  # type: ignore[import-not-found]
+
+    out = tmp_path / "bench.db"
+    counts = generate(out, 4, 45, today=date(2026, 2, 1), quiet=True)
+    rows = sum(v for k, v in counts.items() if k not in ("audit_entry", "patient_status"))
+    assert counts["audit_entry"] == rows
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY)
+    code, text_out, _err = _verify(str(out), capsys)
+    assert code == 0, text_out
+    assert f"{rows} rows in 9 tables" in text_out
+    _sql(str(out), "UPDATE symptom_score SET value = 10 WHERE id = 7")
+    assert _verify(str(out), capsys)[0] == 1
+    sys.modules.pop("generate", None)
