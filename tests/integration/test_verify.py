@@ -238,6 +238,24 @@ def test_an_unreadable_database_is_exit_2(tmp_path: Path, capsys) -> None:
     assert "notes.txt" in err
 
 
+def test_a_damaged_table_is_exit_2(tmp_path: Path, capsys) -> None:
+    """The trail's pages overwritten: SQLite cannot read them, so nothing can be checked."""
+    target = tmp_path / "clinic.db"
+    _seed(str(target))
+    db = sqlite3.connect(target)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_entry'"
+                      ).fetchone()[0]
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    with open(target, "r+b") as raw:  # no other process has the file open
+        raw.seek((root - 1) * page_size)
+        raw.write(b"\x0d" + b"\xff" * (page_size - 1))
+    code, out, err = _verify(str(target), capsys)
+    assert code == 2, out + err
+    assert "Could not check the audit trail" in err
+
+
 # -- the anchor ----------------------------------------------------------------------------------
 
 def _head(target: str) -> tuple[int, int, str]:

@@ -385,9 +385,11 @@ def check(session: Session, anchor_path: Path | None = None) -> Verification:
     recorded = read_anchor(anchor_path) if anchor_path is not None else None
     from tracker.storage.database import DatabaseError
 
+    # The big reads go to the driver itself (audit.stream), so its errors come unwrapped.
+    driver_error = session.get_bind().dialect.loaded_dbapi.Error
     try:
         return _check(session, anchor_path, recorded)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, driver_error) as exc:
         orig = getattr(exc, "orig", None) or exc
         problem = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
         raise DatabaseError(N_("Could not check the audit trail: {problem}"),
