@@ -8,7 +8,6 @@ from dataclasses import replace
 from textual.screen import Screen
 
 from tracker.clinical.records import CheckIn
-from tracker.screens.dialogs import ReasonDialog
 from tracker.services.day import corrects_saved
 from tracker.validation import ValidationError
 from tracker.widgets.check_in_form import CheckInForm
@@ -26,6 +25,9 @@ def submit_check_in(screen: Screen[object], saved: CheckIn, question: str,
     if not corrects_saved(saved, entry):
         save(entry)
         return
+    # Imported when a correction asks why, not at start-up: the dialogs' widgets cost ~60 ms.
+    from tracker.screens.dialogs import ReasonDialog
+
     def with_reason(reason: str | None) -> None:
         if reason:
             save(replace(entry, reason=reason))
