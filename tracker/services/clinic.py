@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,11 +33,13 @@ from tracker.models import (
 from tracker.services import audited, status
 from tracker.services import check_in as evening
 from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
-from tracker.storage import verify
 from tracker.storage.audit import utcnow
 from tracker.storage.database import Database
 from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
 from tracker.validation import ValidationError, fail, patient_id, require_text, today
+
+if TYPE_CHECKING:
+    from tracker.storage.verify import Verification
 
 __all__ = ["AUDITED_PATIENT_FIELDS", "STALE_STATUS_DAY", "STATUS_BATCH", "CheckIn", "Clinic",
            "PatientInfo"]
@@ -72,13 +74,15 @@ class Clinic:
     def _delete(self, session: Session, row: Any, reason: str | None) -> None:
         audited.delete(session, self.actor, row, reason)
 
-    def verify_audit(self, anchor: Path | None = None) -> verify.Verification:
+    def verify_audit(self, anchor: Path | None = None) -> Verification:
         """Every check of ``ldn-tracker verify`` (SPEC §9, :mod:`tracker.storage.verify`).
 
         The hash chain; every audited row replayed from the trail and compared with the live
         tables; the append-only triggers; with ``anchor``, the trail still begins with what
         that file recorded, and on success the file then records the current head.
         """
+        from tracker.storage import verify  # only `verify` needs it, not the write path
+
         with self.db.read() as session:
             result = verify.check(session, anchor)
         if anchor is not None and result.ok:
