@@ -1,16 +1,16 @@
-"""Engine, sessions and the schema's life cycle: the one place that knows about the database.
+"""Engine, sessions and the schema's life cycle: the one place that opens the database.
 
 Opening a database upgrades it to the newest schema with alembic (never ``create_all``); an
 existing SQLite file is first copied, with SQLite's backup API, to a timestamped backup beside
 it. SQLite runs in WAL mode with ``synchronous=FULL`` (a diary must survive a power cut), foreign
-keys on and a busy timeout; new files are created readable by their owner only, before the first
-connection, so the -wal and -shm files SQLite makes get the same mode.
+keys on and a busy timeout.
 
-A file that exists is never made writable, nor chmodded at all: its mode is its owner's
-decision. One with no write permission (:func:`writable`) opens read-only (``mode=ro``, no WAL
-switch, no migration, no backup), so reading works and every write is refused in plain words.
-What is not there is not made for a command that only reads (``create=False``), and a schema
-from a newer version of the app is refused before anything is copied or changed.
+What ``--db`` names is checked before any of this, in :mod:`tracker.storage.targets` (URL
+schemes and drivers, directories, missing paths, owner-only creation, read-only files): this
+module opens what that one let through. A file without write permission opens read-only
+(``mode=ro``, no WAL switch, no migration, no backup), so reading works and every write is
+refused in plain words; a schema from a newer version of the app is refused before anything is
+copied or changed. ``DatabaseError`` and the refusals are importable from here, as before.
 """
 
 from __future__ import annotations
@@ -27,67 +27,30 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from sqlalchemy import URL, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.i18n import N_, Message
-from tracker.storage.locations import is_url, read_only_uri, writable
+from tracker.i18n import N_
+from tracker.storage.locations import read_only_uri
 from tracker.storage.schema import SCHEMA_REVISION
+from tracker.storage.targets import (
+    NO_DATABASE,
+    READ_ONLY,
+    SUPPORTED_DRIVERS,
+    DatabaseError,
+    check_target,
+    create_owner_only,
+    server_engine,
+)
 
-# The newest alembic revision (kept in tracker.storage.records, which the app's first screen reads
+__all__ = ["BUSY_TIMEOUT_MS", "HEAD_REVISION", "NO_DATABASE", "READ_ONLY", "SUPPORTED_DRIVERS",
+           "Database", "DatabaseError", "alembic_config", "known_revision", "migrations_dir"]
+
+# The newest alembic revision (kept in tracker.storage.schema, which the app's first screen reads
 # without SQLAlchemy): opening an up-to-date database never has to import alembic.
 HEAD_REVISION = SCHEMA_REVISION
 BUSY_TIMEOUT_MS = 30_000
 MMAP_BYTES = 1 << 30  # address space, not memory: pages are shared with the OS file cache
-# The URLs ldn-tracker speaks: backend -> the drivers it is tested with ("" is the default).
-SUPPORTED_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
-
-NO_DATABASE = N_("There is no database at {where}: this command only reads, so nothing was "
-                 "created. Check --db (or LDN_TRACKER_DB).")
-READ_ONLY = N_("The database {where} is read-only (no write permission): nothing was written. "
-               "Commands that only read still work on it.")
-
-
-class DatabaseError(Exception):
-    """A database problem told to the user in plain words (no traceback), in their language."""
-
-    def __init__(self, template: str, **params: Any) -> None:
-        self.message = Message(template, params)
-        # Rendered when shown (str), in the language of that moment; rendering here in a
-        # fixed language would switch the process's language under a running app.
-        super().__init__(template)
-
-    def __str__(self) -> str:
-        return self.message.render()
-
-
-def _create_owner_only(path: Path) -> bool:
-    """Create ``path`` empty and readable by its owner only (its missing directories 0700),
-    whatever the umask; ``False`` if it already exists, which is then left exactly as it is."""
-    # mkdir(parents=True) gives missing parents the umask's mode (0777 under umask 0): make
-    # each missing directory ourselves, owner-only.
-    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
-    for directory in reversed(missing):
-        try:
-            directory.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        os.chmod(directory, 0o700)  # ours: just made
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
-    except FileExistsError:
-        # Never open (and close) an existing database: closing any descriptor of a file drops
-        # every POSIX lock this process holds on it, including those of SQLite connections
-        # already open here; another process could then checkpoint and remove the -wal and
-        # -shm under them ("disk I/O error", lost commits). Never chmod it either: a file the
-        # owner made read-only stays read-only.
-        return False
-    try:
-        os.fchmod(fd, 0o600)  # the file just made, whatever the umask took away
-    finally:
-        os.close(fd)
-    return True
 
 
 def migrations_dir() -> Path:
@@ -172,36 +135,16 @@ class Database:
                  create: bool = True) -> None:
         self.target = target
         self.create = create
-        self.path: Path | None = None
-        if is_url(target):
-            url = _database_url(target)
-            if url.get_backend_name() == "sqlite" and url.database:
-                self.path = Path(url.database).expanduser()
-        else:
-            self.path = Path(target).expanduser()
-            url = make_url(f"sqlite:///{self.path}")
-        self.url = url
-        self.is_sqlite = url.get_backend_name() == "sqlite"
-        self.read_only = False
-        existed = False
-        if self.path is not None:
-            if self.path.is_dir():
-                raise DatabaseError(N_("{path} is a directory, not a database file."),
-                                    path=self.path)
-            existed = self.path.exists() and self.path.stat().st_size > 0
-            if not create and not existed:
-                raise DatabaseError(NO_DATABASE, where=self.path)
-            try:
-                _create_owner_only(self.path)
-            except OSError as exc:
-                raise DatabaseError(N_("Cannot create the database {path}: {problem}."),
-                                    path=self.path, problem=exc.strerror) from exc
-            self.read_only = not writable(self.path)
+        checked = check_target(target, create=create)  # before anything is opened
+        self.path: Path | None = checked.path
+        self.url: URL = checked.url
+        self.is_sqlite = checked.url.get_backend_name() == "sqlite"
+        self.read_only = checked.read_only
         self.engine = self._make_engine()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.backup_path: Path | None = None
         if migrate:
-            self.upgrade(backup=backup and existed)
+            self.upgrade(backup=backup and checked.existed)
 
     def _make_engine(self) -> Engine:
         if self.is_sqlite and self.read_only:
@@ -219,13 +162,7 @@ class Database:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        try:
-            return create_engine(self.url, pool_pre_ping=True)
-        except ImportError as exc:  # the DB-API module of the dialect, imported here
-            raise DatabaseError(N_(
-                "{where} is a PostgreSQL server, but its driver (the psycopg package) is not "
-                "installed: pip install 'ldn-tracker[postgres]' (or pip install "
-                "'psycopg[binary]')."), where=self.display_name) from exc
+        return server_engine(self.url, self.display_name)
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -379,7 +316,7 @@ class Database:
             raise DatabaseError(N_("Only a SQLite file can be backed up this way."))
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         dest = self.path.with_name(f"{self.path.name}.{reason}-{stamp}.bak")
-        if not _create_owner_only(dest):
+        if not create_owner_only(dest):
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dest))
         src = sqlite3.connect(self.path)
         dst = sqlite3.connect(dest)
@@ -390,24 +327,6 @@ class Database:
             dst.close()
             src.close()
         return dest
-
-
-def _database_url(target: str) -> URL:
-    """``target`` as a URL of a database ldn-tracker can use, or a refusal saying which are."""
-    try:
-        url = make_url(target)
-    except ArgumentError:
-        url = None
-    backend, _, driver = (url.drivername if url else "").partition("+")
-    if url is None or driver not in SUPPORTED_DRIVERS.get(backend, ()):
-        # Never a password: what cannot be parsed is shown by its scheme alone.
-        shown = url.render_as_string(hide_password=True) if url else \
-            target.partition("://")[0] + "://…"
-        raise DatabaseError(N_(
-            "{where} is not a database URL ldn-tracker can use: give a SQLite file (a path, or "
-            "sqlite:///PATH) or a PostgreSQL server (postgresql://… or "
-            "postgresql+psycopg://…)."), where=shown)
-    return url
 
 
 def known_revision(revision: str) -> bool:
