@@ -3,7 +3,7 @@
 The grammar is in :mod:`~tracker.cli.parser`, the handlers in :mod:`~tracker.cli.commands`, the
 CSV and JSON printing in :mod:`~tracker.cli.output`, and what a failure tells the user (exit
 status 2 for a refusal, never a traceback) in :mod:`~tracker.cli.errors`. Who may run what
-(SPEC §10) is :mod:`tracker.services.roles`, asked by :func:`~tracker.cli.commands.authorize`
+(SPEC §10) is :mod:`tracker.services.roles`, asked by :func:`~tracker.cli.access.authorize`
 before anything is opened, so a refusal writes nothing. Heavy modules (pandas, Textual,
 alembic) are imported only by the commands that need them, so a `dose` entry starts fast.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.cli.commands import authorize, run
+from tracker.cli.access import authorize
+from tracker.cli.commands import run
 from tracker.cli.errors import explain_failure
 from tracker.cli.parser import build_parser
 from tracker.i18n import set_language

@@ -7,11 +7,16 @@ owns the transaction: the row and its audit row are committed together or not at
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from tracker.storage import audit
+
+if TYPE_CHECKING:
+    from tracker.storage.database import Database
+    from tracker.storage.verify import Verification
 
 
 def append(session: Session, actor: str, action: str, row: Any,
@@ -43,3 +48,19 @@ def delete(session: Session, actor: str, row: Any, reason: str | None) -> None:
     append(session, actor, "delete", row, {"*": (audit.row_values(row), None)}, reason)
     session.delete(row)
     session.flush()
+
+
+def verify(db: Database, anchor: Path | None = None) -> Verification:
+    """Every check of ``ldn-tracker verify`` (SPEC §9, :mod:`tracker.storage.verify`).
+
+    The hash chain; every audited row replayed from the trail and compared with the live
+    tables; the append-only triggers; with ``anchor``, the trail still begins with what that
+    file recorded, and on success the file then records the current head.
+    """
+    from tracker.storage import verify as checks  # only `verify` needs it, not the write path
+
+    with db.read() as session:
+        result = checks.check(session, anchor)
+    if anchor is not None and result.ok:
+        result = checks.record_anchor(result, db.display_name)
+    return result

@@ -75,19 +75,8 @@ class Clinic:
         audited.delete(session, self.actor, row, reason)
 
     def verify_audit(self, anchor: Path | None = None) -> Verification:
-        """Every check of ``ldn-tracker verify`` (SPEC §9, :mod:`tracker.storage.verify`).
-
-        The hash chain; every audited row replayed from the trail and compared with the live
-        tables; the append-only triggers; with ``anchor``, the trail still begins with what
-        that file recorded, and on success the file then records the current head.
-        """
-        from tracker.storage import verify  # only `verify` needs it, not the write path
-
-        with self.db.read() as session:
-            result = verify.check(session, anchor)
-        if anchor is not None and result.ok:
-            result = verify.record_anchor(result, self.db.display_name)
-        return result
+        """Every check of ``ldn-tracker verify``: :func:`tracker.services.audited.verify`."""
+        return audited.verify(self.db, anchor)
 
     def audit_trail(self, patient_id: int) -> list[AuditEntry]:
         with self.db.read() as session:
