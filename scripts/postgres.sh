@@ -123,6 +123,12 @@ if [[ -z $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$USER_NAME' AN
     log "letting $USER_NAME create roles (ldn-tracker admin)"
     psql_admin -c "ALTER ROLE \"$USER_NAME\" CREATEROLE"
 fi
+# Dropping a test's database WITH (FORCE) ends its connections, an autovacuum worker's too,
+# which takes pg_signal_backend.
+if [[ -z $(psql_admin -c "SELECT 1 WHERE pg_has_role('$USER_NAME', 'pg_signal_backend', 'MEMBER')") ]]; then
+    log "granting pg_signal_backend to $USER_NAME"
+    psql_admin -c "GRANT pg_signal_backend TO \"$USER_NAME\""
+fi
 if [[ -z $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
     log "creating database $DB_NAME"
     psql_admin -c "CREATE DATABASE \"$DB_NAME\" OWNER \"$USER_NAME\""
