@@ -19,6 +19,7 @@ from tracker.cli.access import authorize, server_checked
 from tracker.cli.admin import ADMIN_COMMANDS
 from tracker.cli.errors import UsageError
 from tracker.cli.output import print_json, print_rows
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.i18n import N_, Message, _
 from tracker.services.roles import actor, resolve_role
 from tracker.validation import ValidationError, today
@@ -198,7 +199,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     clinic = _open(args)
     pid = clinic.find_patient(args.patient)
     info = clinic.patient(pid)
-    end = args.end or today() + timedelta(days=28)
+    end = args.end or today() + timedelta(days=PLAN_HORIZON_DAYS)
     start = args.start or info.start_date
     if end < start:
         raise UsageError(_("--to must be on or after --from."))

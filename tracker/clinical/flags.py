@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.clinical.horizons import OUTLOOK_DAYS as OUTLOOK_DAYS
 from tracker.clinical.model import Diary, Plan
 from tracker.clinical.progress import MONTH_DAYS, adherence, next_step
 

@@ -27,7 +27,7 @@ WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 34
 # Okabe-Ito: told apart by colour-blind readers and in greyscale print.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHADES = {"reduction": ("#E69F00", 0.28), "pause": ("#999999", 0.35), "hold": ("#999999", 0.35)}
+SHADES = {"reduction": ("#E69F00", 0.28), "pause": ("#999999", 0.35)}  # hold is shaded as pause
 
 
 def esc(value: object) -> str:

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from tracker.clinical.labels import phase_label
 from tracker.clinical.progress import MONTH_DAYS, TREND_WINDOW_DAYS, WEEK_DAYS
-from tracker.i18n import N_, _, format_mg, format_number, format_percent, ngettext
+from tracker.i18n import N_, _, format_percent, ngettext
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.validation import problem_text as _problem
@@ -81,17 +81,6 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
     alerts = [(a.day, a.code, a.message.render())
               for a in sorted(review.alerts, key=lambda a: (a.day, a.code), reverse=True)]
     return ReviewData(summary, chart, alerts)
-
-
-def mg(value: float | None) -> str:
-    return "–" if value is None else format_mg(value)
-
-
-def num(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    text = format_number(value, places=1)
-    return f"+{text}" if signed and not text.startswith("-") and text != "0" else text
 
 
 class PatientReviewScreen(TrackerScreen):
@@ -191,18 +180,19 @@ class PatientReviewScreen(TrackerScreen):
         self.fill(message.data)
 
     def fill(self, data: ReviewData) -> None:
-        from tracker.analysis.summary import display_name
+        # The summary's own formatting: the same figure reads the same on screen and in text.
+        from tracker.analysis.summary import display_name, mg_text, score_text, signed_text
 
         s = data.summary
         patient = s["patient"]
         self.sub_title = f"{patient['name']} ({patient['id']})"
         phase = _(phase_label(s["phase"]))
         next_step = (_("next step {date} to {dose}").format(date=s["next_step_date"],
-                                                           dose=mg(s["next_step_mg"]))
+                                                           dose=mg_text(s["next_step_mg"]))
                      if s["next_step_date"] else _("no step-up planned"))
         lines = [
             _("{name} · today {today} · dose {dose} · {phase} · {next}").format(
-                name=patient["name"], today=s["today"], dose=mg(s["current_dose_mg"]),
+                name=patient["name"], today=s["today"], dose=mg_text(s["current_dose_mg"]),
                 phase=phase, next=next_step),
             _("Adherence: {week_days} days {week} · {month_days} days {month} · overall "
               "{overall} · reductions: {n} · open alerts: {alerts}").format(
@@ -232,14 +222,14 @@ class PatientReviewScreen(TrackerScreen):
         symptoms = self.query_one("#symptoms", DataTable)
         symptoms.clear()
         for sym in s["symptoms"]:
-            symptoms.add_row(display_name(sym["symptom"]), num(sym["baseline"]),
-                             num(sym["last"]), num(sym["change"], signed=True),
-                             num(sym["slope_per_week"], signed=True), str(sym["days"]))
+            symptoms.add_row(display_name(sym["symptom"]), score_text(sym["baseline"]),
+                             score_text(sym["last"]), signed_text(sym["change"]),
+                             signed_text(sym["slope_per_week"]), str(sym["days"]))
         response = self.query_one("#response", DataTable)
         response.clear()
         for point in s["dose_response"]:
-            response.add_row(mg(point["dose_mg"]), display_name(point["symptom"]),
-                             num(point["mean"]), str(point["days"]))
+            response.add_row(mg_text(point["dose_mg"]), display_name(point["symptom"]),
+                             score_text(point["mean"]), str(point["days"]))
 
     @on(DataTable.RowHighlighted, "#alerts")
     def show_alert_detail(self) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
 from tracker.clinical.vocabulary import clean_name
@@ -339,7 +340,8 @@ class Clinic:
         why = require_text(reason, "reason", 1000)
         with self.db.write() as session:
             patient = self._patient(session, patient_id)
-            plan_alerts = self.plan(patient_id, until=max(day, today()) + timedelta(days=28))
+            until = max(day, today()) + timedelta(days=PLAN_HORIZON_DAYS)
+            plan_alerts = self.plan(patient_id, until=until)
             if not any(a.code == code and a.day == day for a in plan_alerts.alerts):
                 raise ValidationError("code", Message(
                     N_("No alert {value} on {day} for this patient."),

@@ -39,7 +39,8 @@ def refresh(session: Session, records: Records, patient: Patient,
     diary read and plan.
     """
     from tracker.clinical import compute_plan
-    from tracker.clinical.flags import OUTLOOK_DAYS, status_values
+    from tracker.clinical.flags import status_values
+    from tracker.clinical.horizons import OUTLOOK_DAYS
 
     now = today()
     horizon = now + timedelta(days=OUTLOOK_DAYS)

@@ -33,7 +33,6 @@ from tracker.storage import audit
 # order they are reported. patient_status is derived and deliberately absent.
 AUDITED_TABLES = ("patient", "medication", "chemo_session", "dose_entry", "side_effect_report",
                   "clear_day", "symptom_score", "note", "alert_dismissal")
-DERIVED_TABLES = ("patient_status",)
 NOT_RECORDED = {"patient": ("created_at",)}  # the server's timestamp, never in the trail
 DATE_COLUMN = {"medication": "start_date", "chemo_session": "start_date"}  # else "day"
 
