@@ -248,6 +248,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracker.export.bulk import default_workers
     from tracker.services.review import export_patients
 
+    if args.format == "fhir":
+        return _export_fhir(args)
     out = _out_folder(args.out)
     clinic = _open(args)
     ids = [p.id for p in clinic.list_patients()] if args.all else \
@@ -255,6 +257,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     written = export_patients(clinic, ids, out, args.dialect, workers=default_workers(len(ids)))
     for path in written:
         print(path)
+    return 0
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    """``export --format fhir``: one bundle file for ``--patient``, one per patient in the
+    folder for ``--all`` (SPEC §11)."""
+    from tracker.export.bulk import default_workers
+    from tracker.services.sharing import export_bundle, export_bundles
+
+    if args.all:
+        out = _out_folder(args.out)
+        clinic = _open(args)
+        ids = [p.id for p in clinic.list_patients()]
+        for path in export_bundles(clinic, ids, out, workers=default_workers(len(ids))):
+            print(path)
+        return 0
+    target = _out_path(args.out)
+    if target.is_dir():
+        raise ValidationError("--out", Message(N_(
+            "{field}: {value} is a folder: give a file name for the bundle, e.g. {example}."),
+            {"value": args.out, "example": str(target / "patient.json")}))
+    clinic = _open(args)
+    print(export_bundle(clinic, clinic.find_patient(args.patient), target))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``import FILE.json [--dry-run] [--replace]`` (SPEC §11): the file is read and checked
+    whole before the database is even opened, so a refused file writes nothing anywhere."""
+    from tracker.services.fhir_import import BundleRefused, read_bundle
+    from tracker.services.importing import import_bundle, summary_lines
+
+    if not args.file.strip():
+        raise ValidationError("FILE.json", Message(N_("{field} must not be empty.")))
+    try:
+        incoming = read_bundle(Path(args.file), args.file)
+        clinic = _open(args)
+        result = import_bundle(clinic, incoming, args.file, role=args.role,
+                               dry_run=args.dry_run, replace=args.replace)
+    except BundleRefused as exc:
+        raise UsageError(exc.message.render()) from None
+    for line in summary_lines(result, args.dry_run):
+        print(line.render())
     return 0
 
 
@@ -323,6 +368,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("summary", None): cmd_summary,
     ("export", None): cmd_export,
     ("report", None): cmd_report,
+    ("import", None): cmd_import,
     ("verify", None): cmd_verify,
     **ADMIN_COMMANDS,
 }
@@ -337,6 +383,8 @@ READING_COMMANDS = frozenset({
 
 
 def only_reads(args: argparse.Namespace) -> bool:
+    if args.command == "import":  # a dry run only reads
+        return bool(getattr(args, "dry_run", False))
     return (args.command, getattr(args, "action", None)) in READING_COMMANDS
 
 

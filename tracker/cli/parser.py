@@ -202,12 +202,26 @@ def add_review_commands(commands: CommandLevel) -> None:
     who = export.add_mutually_exclusive_group(required=True)
     who.add_argument("--patient", help=_("id or unique name"))
     who.add_argument("--all", action="store_true", help=_("every patient"))
-    export.add_argument("--out", required=True, help=_("directory to write into"))
-    export.add_argument("--dialect", choices=("standard", "excel-da"), default="standard")
+    export.add_argument("--out", required=True, help=_(
+        "directory to write into (with --format fhir and --patient: the bundle's file)"))
+    export.add_argument("--dialect", choices=("standard", "excel-da"), default="standard",
+                        help=_("CSV only: standard, or excel-da (';' and decimal comma)"))
+    export.add_argument("--format", choices=("csv", "fhir"), default="csv", help=_(
+        "csv (the six files) or fhir (a FHIR R4 bundle per patient, SPEC §11)"))
 
     report = commands.add("report", _("a printable HTML report for the patient's journal"))
     report.add_argument("--patient", required=True, help=_("id or unique name"))
     report.add_argument("--out", required=True, help=_("the HTML file to write"))
+
+
+def add_import_command(commands: CommandLevel) -> None:
+    imported = commands.add("import", _("take a patient's FHIR R4 bundle in (SPEC §11)"))
+    imported.add_argument("file", metavar="FILE.json", help=_("the bundle's file"))
+    imported.add_argument("--dry-run", action="store_true",
+                          help=_("say what would change and write nothing"))
+    imported.add_argument("--replace", action="store_true", help=_(
+        "apply the file's values where they differ from the database, as audited "
+        "corrections (otherwise such a conflict refuses the whole import)"))
 
 
 def add_verify_command(commands: CommandLevel) -> None:
@@ -249,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chemo_commands(commands)
     add_diary_commands(commands)
     add_review_commands(commands)
+    add_import_command(commands)
     add_verify_command(commands)
     add_admin_commands(subparsers, common)
     return parser

@@ -10,6 +10,7 @@ into it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -79,9 +80,20 @@ def validate_check_in(patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn
                    reason=reason)
 
 
-def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckIn) -> None:
-    """Write a validated entry, each change with its audit row (:mod:`tracker.services.audited`)."""
+def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckIn,
+                   identity: Mapping[tuple[str, str | None], str] | None = None) -> None:
+    """Write a validated entry, each change with its audit row (:mod:`tracker.services.audited`).
+
+    ``identity`` gives a new row its uuid (an import keeps the file's: ``("dose", None)``,
+    ``("effect", name)``, ``("clear", None)``, ``("score", symptom)``, ``("note", None)``);
+    any other new row gets a fresh one.
+    """
     pid, day, why = patient.id, entry.day, entry.reason
+    known = identity or {}
+
+    def uid(kind: str, name: str | None = None) -> dict[str, str]:
+        row_uuid = known.get((kind, name))
+        return {"uuid": row_uuid} if row_uuid else {}
     if entry.taken is not None:
         dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
                                                       DoseEntry.day == day))
@@ -90,7 +102,8 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
                   "above_max_confirmed": bool(entry.taken and entry.mg is not None
                                               and entry.mg > patient.max_mg)}
         if dose is None:
-            audited.insert(session, actor, DoseEntry(patient_id=pid, day=day, **values), why)
+            audited.insert(session, actor,
+                           DoseEntry(patient_id=pid, day=day, **values, **uid("dose")), why)
         else:
             audited.update(session, actor, dose, values, why)
     clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
@@ -103,12 +116,13 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
             if row.severity > 0:
                 audited.update(session, actor, row, {"severity": 0}, why)
         if clear is None:
-            audited.insert(session, actor, ClearDay(patient_id=pid, day=day), why)
+            audited.insert(session, actor, ClearDay(patient_id=pid, day=day, **uid("clear")), why)
     for name, severity in entry.effects.items():
         report = existing.get(name)
         if report is None:
-            audited.insert(session, actor, SideEffectReport(patient_id=pid, day=day, name=name,
-                                                     severity=severity), why)
+            audited.insert(session, actor, SideEffectReport(
+                patient_id=pid, day=day, name=name, severity=severity, **uid("effect", name)),
+                why)
         else:
             audited.update(session, actor, report, {"severity": severity}, why)
         if severity > 0 and clear is not None and not entry.no_side_effects:
@@ -119,14 +133,16 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
             SymptomScore.patient_id == pid, SymptomScore.day == day,
             SymptomScore.symptom == symptom))
         if score is None:
-            audited.insert(session, actor, SymptomScore(patient_id=pid, day=day, symptom=symptom,
-                                                 value=value), why)
+            audited.insert(session, actor, SymptomScore(
+                patient_id=pid, day=day, symptom=symptom, value=value,
+                **uid("score", symptom)), why)
         else:
             audited.update(session, actor, score, {"value": value}, why)
     if entry.note is not None:
         note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
         if note is None and entry.note:
-            audited.insert(session, actor, Note(patient_id=pid, day=day, text=entry.note), why)
+            audited.insert(session, actor, Note(patient_id=pid, day=day, text=entry.note,
+                                                     **uid("note")), why)
         elif note is not None and entry.note:
             audited.update(session, actor, note, {"text": entry.note}, why)
         elif note is not None:

@@ -1,0 +1,500 @@
+"""A FHIR R4 bundle read back into a patient's records: the way in of SPEC §11.
+
+:func:`read_bundle` refuses, naming the entry, a file that is not JSON, not a ``Bundle``, not
+FHIR R4 (``fhir.resources``' R4B models parse it: an element of another version, a date such
+as 30 February, a wrong type are refused there) or that holds a value the diary refuses (a dose
+above 25 mg, a severity of 7: the check-in's own checks,
+:func:`tracker.services.check_in.validate_check_in`). What it returns is an :class:`Incoming`:
+the patient's uuid, name and protocol settings where the file has them, and the rows as
+:mod:`tracker.storage.record_set` holds them, so :mod:`tracker.services.importing` compares
+them with the database value by value.
+
+It understands the tracker's own bundles (:mod:`tracker.export.fhir`, the codes in
+:mod:`tracker.export.fhir_codes`) and the parts of another system's bundle that it can hold: a
+naltrexone ``MedicationAdministration``, an ``Observation`` coded with the tracker's codes or
+with a well-known code it knows (LOINC 72514-3, the SNOMED CT side effects), a
+``MedicationStatement`` of another medication, a chemotherapy ``Procedure``. Entries it does not
+hold (say, a blood pressure) are listed as passed over, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tracker.clinical.model import HARD_LIMIT_MG
+from tracker.clinical.vocabulary import side_effect_key, symptom_key
+from tracker.export import fhir_codes as codes
+from tracker.i18n import N_, Message
+from tracker.storage.record_set import (
+    ChemoRow,
+    ClearRow,
+    DismissalRow,
+    DoseRow,
+    EffectRow,
+    MedicationRow,
+    NoteRow,
+    ScoreRow,
+)
+from tracker.validation import FIRST_DATE, LAST_DATE, ValidationError
+
+MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # a 30-year diary is ~30 MB
+
+
+class BundleRefused(Exception):
+    """The file cannot be taken in; ``message`` says which entry and why (nothing written)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render("en"))
+        self.message = message
+
+
+@dataclass
+class Incoming:
+    """What a bundle holds, as the tracker's rows (uuids from the entries' ``fullUrl``)."""
+
+    patient_uuid: str | None = None  # the tracker's identifier of the patient
+    name: str | None = None
+    settings: dict[str, Any] | None = None  # the protocol's fields (fhir_codes.PROTOCOL_FIELDS)
+    settings_entry: int | None = None
+    doses: list[DoseRow] = field(default_factory=list)
+    effects: list[EffectRow] = field(default_factory=list)
+    clear_days: list[ClearRow] = field(default_factory=list)
+    scores: list[ScoreRow] = field(default_factory=list)
+    notes: list[NoteRow] = field(default_factory=list)
+    medications: list[MedicationRow] = field(default_factory=list)
+    chemo: list[ChemoRow] = field(default_factory=list)
+    dismissals: list[DismissalRow] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)  # "entry 7 (Observation 8480-6)"
+    entry_of: dict[tuple[str, Any], int] = field(default_factory=dict)  # row key -> entry
+
+
+# -- the file --------------------------------------------------------------------------------
+
+def _refuse(template: str, **params: Any) -> BundleRefused:
+    return BundleRefused(Message(template, params))
+
+
+def load_json(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _refuse(N_("{file}: no such file."), file=str(path)) from None
+    if size > MAX_BUNDLE_BYTES:
+        raise _refuse(N_("{file} is larger than {limit} MB: not a patient's bundle."),
+                      file=str(path), limit=MAX_BUNDLE_BYTES // (1024 * 1024))
+    raw = path.read_bytes()
+    try:
+        return json.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        raise _refuse(N_("{file} is not UTF-8 JSON text."), file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise _refuse(N_("{file} is not JSON (line {line}, column {column}: {what})."),
+                      file=str(path), line=exc.lineno, column=exc.colno, what=exc.msg) from None
+
+
+def _describe(index: int, resource: Any) -> str:
+    kind = resource.get("resourceType", "?") if isinstance(resource, dict) else "?"
+    return f"entry {index} ({kind})"
+
+
+def parse_bundle(data: Any, file: str) -> Any:
+    """The bundle as fhir.resources R4B models; refused naming the first entry at fault."""
+    import pydantic
+    from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.bundle import Bundle
+
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        found = data.get("resourceType") if isinstance(data, dict) else type(data).__name__
+        raise _refuse(N_("{file} is not a FHIR Bundle (its resourceType is {found})."),
+                      file=file, found=found)
+    if data.get("type") != "collection":
+        raise _refuse(N_("{file}: a Bundle of type collection is expected (got {found})."),
+                      file=file, found=data.get("type"))
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        raise _refuse(N_("{file}: entry must be a list."), file=file)
+    for k, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if not isinstance(kind, str):
+            raise _refuse(N_("{file}: entry {index} has no resource."), file=file, index=k)
+        try:
+            get_fhir_model_class(kind)
+        except (KeyError, ValueError):
+            raise _refuse(N_("{file}: entry {index}: {kind} is not a FHIR R4 resource (is the "
+                             "file another FHIR version?)."), file=file, index=k,
+                          kind=kind) from None
+    try:
+        return Bundle.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        where = file
+        if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
+            where = f"{file}: {_describe(loc[1], entries[loc[1]].get('resource'))}"
+            loc = loc[3:] if len(loc) > 2 and loc[2] == "resource" else loc[2:]
+        element = ".".join(str(part) for part in loc) or "resource"
+        if first["type"] == "extra_forbidden":
+            raise _refuse(N_("{where}: {element} is not an element of FHIR R4 (4.0.1) (is the "
+                             "file another FHIR version?)."), where=where,
+                          element=element) from None
+        raise _refuse(N_("{where}: {element}: {problem}."), where=where, element=element,
+                      problem=first["msg"]) from None
+    except (KeyError, ValueError, TypeError) as exc:  # fhir_core's own refusals
+        raise _refuse(N_("{file} is not a valid FHIR R4 Bundle ({problem})."), file=file,
+                      problem=str(exc) or type(exc).__name__) from None
+
+
+# -- the entries -----------------------------------------------------------------------------
+
+def _uuid_of(full_url: str | None, resource: Any) -> str | None:
+    """The row's uuid: the entry's ``urn:uuid:`` fullUrl, else a uuid identifier."""
+    identifiers = getattr(resource, "identifier", None) or []
+    if not isinstance(identifiers, list):
+        identifiers = [identifiers]
+    candidates = [full_url or "", *(i.value or "" for i in identifiers)]
+    for text in candidates:
+        if text.startswith("urn:uuid:"):
+            try:
+                return str(uuid.UUID(text[len("urn:uuid:"):]))
+            except ValueError:
+                continue
+    return None
+
+
+def _codings(concept: Any) -> list[tuple[str, str]]:
+    return [(c.system or "", c.code or "") for c in (getattr(concept, "coding", None) or [])]
+
+
+def _has(concept: Any, system: str, code: str | None = None) -> str | None:
+    for sys_, value in _codings(concept):
+        if sys_ == system and (code is None or value == code):
+            return value
+    return None
+
+
+def _day_and_time(value: Any, where: str) -> tuple[date, str | None]:
+    if isinstance(value, datetime):
+        day, hh_mm = value.date(), f"{value.hour:02d}:{value.minute:02d}"
+        # A time given as midnight UTC with no minutes is how some systems write a date.
+    elif isinstance(value, date):
+        day, hh_mm = value, None
+    else:
+        raise _refuse(N_("{where}: a date is needed (effectiveDateTime)."), where=where)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise _refuse(N_("{where}: the date {value} is outside {low} to {high}."), where=where,
+                      value=day.isoformat(), low=FIRST_DATE.isoformat(),
+                      high=LAST_DATE.isoformat())
+    return day, hh_mm
+
+
+def _when(resource: Any, where: str) -> tuple[date, str | None]:
+    value = getattr(resource, "effectiveDateTime", None)
+    if value is None and getattr(resource, "effectivePeriod", None) is not None:
+        value = resource.effectivePeriod.start
+    return _day_and_time(value, where)
+
+
+def _int_value(resource: Any, where: str, field_name: str, high: int) -> int:
+    value = resource.valueInteger
+    if value is None and resource.valueQuantity is not None:
+        quantity = resource.valueQuantity.value
+        if quantity is not None and quantity == int(quantity):
+            value = int(quantity)
+    if value is None:
+        raise _refuse(N_("{where}: {field} needs a whole number from 0 to {high} "
+                         "(valueInteger)."), where=where, field=field_name, high=high)
+    if not 0 <= value <= high:
+        raise _refuse(N_("{where}: {field} must be a whole number from 0 to {high} (got "
+                         "{value})."), where=where, field=field_name, high=high, value=value)
+    return int(value)
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.incoming = Incoming()
+        self.subjects: set[str] = set()
+        self.patient_urls: set[str] = set()
+
+    def where(self, index: int, kind: str) -> str:
+        return f"{self.file}: entry {index} ({kind})"
+
+    def keep(self, key: tuple[str, Any], index: int, where: str) -> None:
+        if key in self.incoming.entry_of:
+            raise _refuse(N_("{where} repeats entry {other} ({what})."), where=where,
+                          other=self.incoming.entry_of[key], what=f"{key[0]} {key[1]}")
+        self.incoming.entry_of[key] = index
+
+    def subject(self, resource: Any) -> None:
+        ref = getattr(resource, "subject", None)
+        if ref is None:
+            return
+        if ref.reference:
+            self.subjects.add(ref.reference)
+        elif ref.identifier is not None and ref.identifier.value:
+            self.subjects.add(ref.identifier.value)
+
+    # -- one method per kind of entry ------------------------------------------------------
+
+    def patient(self, index: int, full_url: str | None, resource: Any) -> None:
+        where = self.where(index, "Patient")
+        if self.incoming.patient_uuid is not None or self.incoming.name is not None:
+            raise _refuse(N_("{where}: the bundle holds more than one Patient."), where=where)
+        self.incoming.patient_uuid = _uuid_of(full_url, resource)
+        names = [n.text or " ".join([*(n.given or []), n.family or ""]).strip()
+                 for n in (resource.name or [])]
+        self.incoming.name = next((n for n in names if n), None)
+        self.patient_urls = {u for u in (full_url, f"Patient/{resource.id}") if u}
+
+    def statement(self, index: int, full_url: str | None, resource: Any) -> None:
+        protocol = next((e for e in (resource.extension or [])
+                         if e.url == codes.PROTOCOL_EXTENSION), None)
+        where = self.where(index, "MedicationStatement")
+        self.subject(resource)
+        if protocol is not None:
+            settings = _settings(protocol, where)
+            period = resource.effectivePeriod
+            if period is None or period.start is None:
+                raise _refuse(N_("{where}: the treatment's start (effectivePeriod.start) is "
+                                 "missing."), where=where)
+            settings["start_date"] = _day_and_time(period.start, where)[0]
+            self.incoming.settings = settings
+            self.incoming.settings_entry = index
+            return
+        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        name = (resource.medicationCodeableConcept.text
+                if resource.medicationCodeableConcept is not None else None)
+        if not name and resource.medicationCodeableConcept is not None:
+            name = next((c.display for c in resource.medicationCodeableConcept.coding or []
+                         if c.display), None)
+        if not name:
+            raise _refuse(N_("{where}: the medication has no name (medicationCodeableConcept."
+                             "text)."), where=where)
+        period = resource.effectivePeriod
+        start = _day_and_time(period.start, where)[0] if period and period.start else None
+        end = _day_and_time(period.end, where)[0] if period and period.end else None
+        if start and end and end < start:
+            raise _refuse(N_("{where}: the medication ends before it starts."), where=where)
+        self.keep(("medication", row_uuid), index, where)
+        self.incoming.medications.append(MedicationRow(row_uuid, name, start, end))
+
+    def administration(self, index: int, full_url: str | None, resource: Any) -> None:
+        where = self.where(index, "MedicationAdministration")
+        if not _has(resource.medicationCodeableConcept, codes.ATC, codes.NALTREXONE_ATC):
+            self.incoming.passed_over.append(f"entry {index} (MedicationAdministration)")
+            return
+        self.subject(resource)
+        day, hh_mm = _when(resource, where)
+        if resource.status == "completed":
+            dose = resource.dosage.dose if resource.dosage is not None else None
+            if dose is None or dose.value is None:
+                raise _refuse(N_("{where}: a completed dose needs dosage.dose in mg."),
+                              where=where)
+            unit = dose.code or dose.unit
+            if unit != "mg":
+                raise _refuse(N_("{where}: the dose must be in mg (UCUM mg), not {unit}."),
+                              where=where, unit=unit)
+            mg = float(dose.value)
+            if not 0 < mg <= HARD_LIMIT_MG:
+                raise _refuse(N_("{where}: Dose {value} mg is outside the allowed range: above "
+                                 "0 and at most 25 mg."), where=where, value=f"{mg:g}")
+            row = DoseRow(_uuid_of(full_url, resource) or str(uuid.uuid4()), day, True, mg,
+                          hh_mm)
+        elif resource.status == "not-done":
+            row = DoseRow(_uuid_of(full_url, resource) or str(uuid.uuid4()), day, False, None,
+                          hh_mm)
+        else:
+            self.incoming.passed_over.append(
+                f"entry {index} (MedicationAdministration, status {resource.status})")
+            return
+        self.keep(("dose", day), index, where)
+        self.incoming.doses.append(row)
+
+    def observation(self, index: int, full_url: str | None, resource: Any) -> None:
+        where = self.where(index, "Observation")
+        if resource.status in ("entered-in-error", "cancelled"):
+            self.incoming.passed_over.append(f"entry {index} (Observation, {resource.status})")
+            return
+        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        concept = resource.code
+        effect = _has(concept, codes.SIDE_EFFECT_SYSTEM) or next(
+            (key for key, (code, _d) in codes.SIDE_EFFECT_SNOMED.items()
+             if _has(concept, codes.SNOMED, code)), None)
+        symptom = _has(concept, codes.SYMPTOM_SYSTEM) or next(
+            (key for key, (code, _d) in codes.SYMPTOM_LOINC.items()
+             if _has(concept, codes.LOINC, code)), None)
+        diary = _has(concept, codes.DIARY_SYSTEM)
+        if not (effect or symptom or diary):
+            shown = ", ".join(code for _s, code in _codings(concept)) or (concept.text or "?")
+            self.incoming.passed_over.append(f"entry {index} (Observation {shown})")
+            return
+        self.subject(resource)
+        day, _time = _when(resource, where)
+        if effect:
+            name = _clean(effect, where, "name", side_effect_key)
+            severity = _int_value(resource, where, "severity", 4)
+            self.keep(("effect", (day, name)), index, where)
+            self.incoming.effects.append(EffectRow(row_uuid, day, name, severity))
+        elif symptom:
+            name = _clean(symptom, where, "symptom", symptom_key)
+            value = _int_value(resource, where, "value", 10)
+            self.keep(("score", (day, name)), index, where)
+            self.incoming.scores.append(ScoreRow(row_uuid, day, name, value))
+        elif diary == codes.NO_SIDE_EFFECTS:
+            if resource.valueBoolean is False:
+                return
+            self.keep(("clear", day), index, where)
+            self.incoming.clear_days.append(ClearRow(row_uuid, day))
+        elif diary == codes.NOTE:
+            text = (resource.valueString or "").strip()
+            if len(text) > 5000:
+                raise _refuse(N_("{where}: a note must be at most 5000 characters (got "
+                                 "{value})."), where=where, value=len(text))
+            if text:
+                self.keep(("note", day), index, where)
+                self.incoming.notes.append(NoteRow(row_uuid, day, text))
+        else:
+            self.incoming.passed_over.append(f"entry {index} (Observation {diary})")
+
+    def procedure(self, index: int, full_url: str | None, resource: Any) -> None:
+        where = self.where(index, "Procedure")
+        code, _display = codes.CHEMOTHERAPY_SNOMED
+        if not _has(resource.code, codes.SNOMED, code) or resource.status in (
+                "entered-in-error", "not-done"):
+            self.incoming.passed_over.append(f"entry {index} (Procedure)")
+            return
+        self.subject(resource)
+        period = resource.performedPeriod
+        if period is not None and period.start is not None:
+            start = _day_and_time(period.start, where)[0]
+            end = _day_and_time(period.end, where)[0] if period.end else start
+        else:
+            start = end = _day_and_time(resource.performedDateTime, where)[0]
+        if end < start:
+            raise _refuse(N_("{where}: the chemotherapy ends before it starts."), where=where)
+        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        self.keep(("chemo", row_uuid), index, where)
+        self.incoming.chemo.append(ChemoRow(row_uuid, start, end))
+
+    def flag(self, index: int, full_url: str | None, resource: Any) -> None:
+        dismissal = next((e for e in (resource.extension or [])
+                          if e.url == codes.DISMISSAL_EXTENSION), None)
+        if dismissal is None:
+            return  # an open alert: derived from the diary, computed again here
+        where = self.where(index, "Flag")
+        self.subject(resource)
+        code = _has(resource.code, codes.ALERT_SYSTEM)
+        parts = {e.url: e for e in dismissal.extension or []}
+        if not code or resource.period is None or resource.period.start is None \
+                or "reason" not in parts:
+            raise _refuse(N_("{where}: a dismissed alert needs its code, its day and the "
+                             "reason."), where=where)
+        day = _day_and_time(resource.period.start, where)[0]
+        reason = (parts["reason"].valueString or "").strip()
+        actor = (parts["actor"].valueString if "actor" in parts else None) or "clinician"
+        at = parts["at"].valueDateTime if "at" in parts else None
+        moment = at if isinstance(at, datetime) else datetime.combine(day, datetime.min.time())
+        if moment.tzinfo is not None:
+
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        self.keep(("dismissal", (code, day)), index, where)
+        self.incoming.dismissals.append(DismissalRow(row_uuid, code, day, reason, actor[:100],
+                                                     moment))
+
+
+def _clean(name: str, where: str, field_name: str, key: Any) -> str:
+    from tracker.clinical.vocabulary import MAX_NAME_LENGTH, clean_name
+
+    text = clean_name(name)
+    if not text or len(text) > MAX_NAME_LENGTH:
+        raise _refuse(N_("{where}: {field} must be 1 to {high} characters."), where=where,
+                      field=field_name, high=MAX_NAME_LENGTH)
+    return str(key(text))
+
+
+def _settings(extension: Any, where: str) -> dict[str, Any]:
+    """The protocol's fields from the tracker's protocol extension."""
+    found: dict[str, Any] = {}
+    kinds = {name: kind for name, kind, _unit in codes.PROTOCOL_FIELDS}
+    for part in extension.extension or []:
+        kind = kinds.get(part.url)
+        if kind is None:
+            continue
+        value = getattr(part, kind, None)
+        if kind == "valueQuantity" and value is not None:
+            value = None if value.value is None else float(value.value)
+        found[part.url] = value
+    missing = [name for name in ("protocol", "condition", "start_mg", "start_days", "step_mg",
+                                 "interval_days", "target_mg", "max_mg", "formulation")
+               if found.get(name) is None]
+    if missing:
+        raise _refuse(N_("{where}: the protocol lacks {fields}."), where=where,
+                      fields=", ".join(missing))
+    return found
+
+
+def read_bundle(path: Path, shown_as: str | None = None) -> Incoming:
+    """The bundle in ``path`` as the tracker's rows; :class:`BundleRefused` if it cannot be."""
+    file = shown_as or str(path)
+    bundle = parse_bundle(load_json(path), file)
+    reader = _Reader(file)
+    handlers = {
+        "Patient": reader.patient,
+        "MedicationStatement": reader.statement,
+        "MedicationAdministration": reader.administration,
+        "Observation": reader.observation,
+        "Procedure": reader.procedure,
+        "Flag": reader.flag,
+    }
+    for index, entry in enumerate(bundle.entry or []):
+        resource = entry.resource
+        handler = handlers.get(resource.get_resource_type())
+        if handler is None:
+            reader.incoming.passed_over.append(
+                f"entry {index} ({resource.get_resource_type()})")
+            continue
+        handler(index, entry.fullUrl, resource)
+    _check_subjects(reader)
+    return reader.incoming
+
+
+def _check_subjects(reader: _Reader) -> None:
+    """Every entry is about one patient: the bundle's Patient, or one the clinic has."""
+    incoming = reader.incoming
+    own = reader.patient_urls | ({f"urn:uuid:{incoming.patient_uuid}"}
+                                 if incoming.patient_uuid else set())
+    others = reader.subjects - own
+    if incoming.name is not None:
+        if others:
+            raise _refuse(N_("{file}: entries refer to a patient other than the bundle's "
+                             "Patient ({other})."), file=reader.file, other=sorted(others)[0])
+        return
+    if len(others) != 1:
+        raise _refuse(N_("{file} holds no Patient, and its entries do not name one patient "
+                         "by the tracker's identifier."), file=reader.file)
+    (subject,) = others
+    incoming.patient_uuid = _uuid_of(subject, None)
+    if incoming.patient_uuid is None:
+        raise _refuse(N_("{file}: the patient {subject} is not known by the tracker's "
+                         "identifier (urn:uuid:…)."), file=reader.file, subject=subject)
+
+
+def values_refused(exc: ValidationError, where: str) -> BundleRefused:
+    """A value the diary refuses, told as the entry that holds it."""
+    return BundleRefused(Message(N_("{where}: {problem}"), {"where": where,
+                                                              "problem": exc.message}))
+
+
+def describe(items: Iterable[str], limit: int = 5) -> str:
+    listed = list(items)
+    shown = ", ".join(listed[:limit])
+    return shown + (f" … (+{len(listed) - limit})" if len(listed) > limit else "")
