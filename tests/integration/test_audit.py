@@ -126,7 +126,8 @@ def test_every_kind_of_correction_is_audited(clinic: Clinic, h) -> None:
 def test_deletion_keeps_the_whole_row(clinic: Clinic, h) -> None:
     pid = h.add_patient(clinic)
     clinic.check_in(pid, CheckIn(day=DAY, no_side_effects=True))
-    clear_id = [e.row_id for e in _entries(clinic, pid) if e.table_name == "clear_day"][0]
+    (inserted,) = [e for e in _entries(clinic, pid) if e.table_name == "clear_day"]
+    clear_id = inserted.row_id
     # A side effect reported later the same day removes the "no side effects" mark.
     Clinic(clinic.db, actor="patient:anna").check_in(
         pid, CheckIn(day=DAY, effects={"nausea": 2}, reason="felt sick after dinner"))
@@ -136,7 +137,8 @@ def test_deletion_keeps_the_whole_row(clinic: Clinic, h) -> None:
     gone = deletions[0]
     assert gone.table_name == "clear_day" and gone.row_id == clear_id
     old = json.loads(gone.old_value)
-    assert old == {"id": str(clear_id), "patient_id": str(pid), "day": DAY.isoformat()}
+    assert old == {"id": str(clear_id), "patient_id": str(pid), "day": DAY.isoformat(),
+                   "uuid": json.loads(inserted.new_value)["uuid"]}  # its identity, as inserted
     assert gone.new_value is None
     assert gone.actor == _actor(clinic, "patient:anna") and gone.reason == "felt sick after dinner"
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.models.base import Base
+from tracker.models.base import Base, Identified
 
 
 class AuditEntry(Base):
@@ -33,7 +33,7 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AlertDismissal(Base):
+class AlertDismissal(Identified, Base):
     """A clinician's dismissal of one alert (code and date), with the reason."""
 
     __tablename__ = "alert_dismissal"

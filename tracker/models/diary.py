@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.models.base import Base
+from tracker.models.base import Base, Identified
 
 
-class DoseEntry(Base):
+class DoseEntry(Identified, Base):
     __tablename__ = "dose_entry"
     __table_args__ = (
         UniqueConstraint("patient_id", "day"),
@@ -30,7 +30,7 @@ class DoseEntry(Base):
     above_max_confirmed: Mapped[bool] = mapped_column(default=False)
 
 
-class SideEffectReport(Base):
+class SideEffectReport(Identified, Base):
     """One side effect on one day; severity 0 records it as absent (PRO-CTCAE 0–4)."""
 
     __tablename__ = "side_effect_report"
@@ -47,7 +47,7 @@ class SideEffectReport(Base):
     severity: Mapped[int] = mapped_column(Integer)
 
 
-class ClearDay(Base):
+class ClearDay(Identified, Base):
     """An explicit "no side effects today"."""
 
     __tablename__ = "clear_day"
@@ -58,7 +58,7 @@ class ClearDay(Base):
     day: Mapped[date] = mapped_column(Date)
 
 
-class SymptomScore(Base):
+class SymptomScore(Identified, Base):
     __tablename__ = "symptom_score"
     __table_args__ = (
         UniqueConstraint("patient_id", "day", "symptom"),
@@ -73,7 +73,7 @@ class SymptomScore(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-class Note(Base):
+class Note(Identified, Base):
     __tablename__ = "note"
     __table_args__ = (UniqueConstraint("patient_id", "day"),)
 

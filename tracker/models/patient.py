@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.models.base import Base
+from tracker.models.base import Base, Identified
 
 
-class Patient(Base):
+class Patient(Identified, Base):
     __tablename__ = "patient"
     __table_args__ = (
         CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
@@ -55,7 +55,7 @@ class Patient(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
 
-class Medication(Base):
+class Medication(Identified, Base):
     """A concomitant medication; opioids among them put LDN on hold (SPEC §6)."""
 
     __tablename__ = "medication"
@@ -73,7 +73,7 @@ class Medication(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
 
 
-class ChemoSession(Base):
+class ChemoSession(Identified, Base):
     __tablename__ = "chemo_session"
     __table_args__ = (CheckConstraint("end_date >= start_date", name="end_after_start"),)
 
