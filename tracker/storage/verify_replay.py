@@ -34,6 +34,7 @@ from tracker.i18n import N_, Message
 from tracker.models import AuditEntry
 from tracker.storage import audit
 from tracker.storage.verify_values import (
+    ADDED_LATER,
     AUDITED_TABLES,
     UNRECORDED,
     TableSpec,
@@ -159,7 +160,7 @@ def _apply(spec: TableSpec, row_id: int, values: list[Any] | None, entry: tuple[
         state = spec.texts(recorded)
         if len(recorded) < len(spec.columns) or UNRECORDED in state:
             for name, value in zip(spec.columns, state, strict=True):
-                if value is UNRECORDED:
+                if value is UNRECORDED and name not in ADDED_LATER:
                     _contradiction(found, spec.name, N_("audit row {audit} inserts {where} "
                                                         "without recording {field}"),
                                    audit=audit_id, where=_where(spec.name, row_id), field=name)

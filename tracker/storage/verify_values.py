@@ -14,6 +14,8 @@ and the entry point (:mod:`tracker.storage.verify`) both stand on them.
 
 ``patient_status`` is not audited: it is derived (recomputed from the diary whenever it is
 stale), so it is not compared. ``patient.created_at`` is set by the server and not recorded.
+Every row's ``uuid`` is recorded from migration 0004 on; a row inserted before it has its uuid
+unrecorded (``ADDED_LATER``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ AUDITED_TABLES = ("patient", "medication", "chemo_session", "dose_entry", "side_
                   "clear_day", "symptom_score", "note", "alert_dismissal")
 NOT_RECORDED = {"patient": ("created_at",)}  # the server's timestamp, never in the trail
 DATE_COLUMN = {"medication": "start_date", "chemo_session": "start_date"}  # else "day"
+# Columns a later migration added to every audited table: an insert written before it does not
+# record them, which is no contradiction; the column is then unrecorded for that row, and only
+# a row whose insert recorded it is held to it. ``uuid``: migration 0004 (docs/identity.md).
+ADDED_LATER = frozenset({"uuid"})
 
 
 # -- the values, as the column's type reads them ---------------------------------------------
