@@ -22,6 +22,8 @@ What a patient looks like (all seeded, so the same arguments give the same file)
 - one or two concomitant medications; about one patient in ten had a short opioid course (with
   an end date, so LDN was held and restarted);
 - a note now and then;
+- every row its stable identity (``uuid``, SPEC §11), a version-4 UUID drawn from a generator
+  of its own (seeded too, so adding them left every other value as it was);
 - an audit row for every row, as the product writes it (``services/audited.py``: an ``insert``
   with the whole row in ``*``, hashed into the one chain): first the patients, medications
   and chemotherapy sessions, then the diary day by day in the evening. The product's promise
@@ -44,6 +46,7 @@ import random
 import sqlite3
 import sys
 import time
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -161,20 +164,30 @@ class PatientDiary:
         return out
 
 
-def _patient_row(p: PatientDiary, name: str) -> tuple:
+class Identities:
+    """The rows' uuids: random version-4 UUIDs, from their own seeded generator."""
+
+    def __init__(self, seed: int) -> None:
+        self.rnd = random.Random(f"{seed}:uuid")
+
+    def __call__(self) -> str:
+        return str(uuid.UUID(int=self.rnd.getrandbits(128), version=4))
+
+
+def _patient_row(p: PatientDiary, name: str, identity: str) -> tuple:
     s = p.settings
     return (p.pid, name, p.condition, s.protocol, s.start_date.isoformat(), s.start_mg,
             s.start_days, s.step_mg, s.interval_days, s.target_mg, s.max_mg, s.tolerance_days,
             s.min_severity, s.formulation, s.concentration_mg_ml, s.weight_kg,
             int(s.transplant), s.informed_on.isoformat() if s.informed_on else None,
-            s.thyroid_interval_days)
+            s.thyroid_interval_days, identity)
 
 
 PATIENT_SQL = (
     "INSERT INTO patient (id, name, condition, protocol, start_date, start_mg, start_days, "
     "step_mg, interval_days, target_mg, max_mg, tolerance_days, min_severity, formulation, "
-    "concentration_mg_ml, weight_kg, transplant, informed_on, thyroid_interval_days) "
-    "VALUES (" + ", ".join("?" * 19) + ")"
+    "concentration_mg_ml, weight_kg, transplant, informed_on, thyroid_interval_days, uuid) "
+    "VALUES (" + ", ".join("?" * 20) + ")"
 )
 
 
@@ -235,17 +248,19 @@ def _values(table: str, columns: tuple[str, ...], row: tuple) -> dict[str, str |
 
 
 DIARY_TABLES = {
-    "dose_entry": ("patient_id", "day", "taken", "mg", "time", "above_max_confirmed"),
-    "side_effect_report": ("patient_id", "day", "name", "severity"),
-    "clear_day": ("patient_id", "day"),
-    "symptom_score": ("patient_id", "day", "symptom", "value"),
-    "note": ("patient_id", "day", "text"),
+    "dose_entry": ("patient_id", "day", "taken", "mg", "time", "above_max_confirmed", "uuid"),
+    "side_effect_report": ("patient_id", "day", "name", "severity", "uuid"),
+    "clear_day": ("patient_id", "day", "uuid"),
+    "symptom_score": ("patient_id", "day", "symptom", "value", "uuid"),
+    "note": ("patient_id", "day", "text", "uuid"),
 }
+MEDICATION_COLUMNS = ("patient_id", "name", "start_date", "end_date", "uuid")
+CHEMO_COLUMNS = ("patient_id", "start_date", "end_date", "uuid")
 
 PATIENT_COLUMNS = ("name", "condition", "protocol", "start_date", "start_mg", "start_days",
                    "step_mg", "interval_days", "target_mg", "max_mg", "tolerance_days",
                    "min_severity", "formulation", "concentration_mg_ml", "weight_kg",
-                   "transplant", "informed_on", "thyroid_interval_days")
+                   "transplant", "informed_on", "thyroid_interval_days", "uuid")
 EVENING = 21  # the hour of the diary's audit rows
 AUDIT_BATCH = 100_000
 
@@ -305,6 +320,7 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
                             "side_effect_report", "clear_day", "symptom_score", "note",
                             "audit_entry", "patient_status"), 0)
     audit = AuditChain()
+    identity = Identities(seed)
     conn = sqlite3.connect(out, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -200000")
@@ -321,44 +337,43 @@ def generate(out: Path, patients: int, days: int, seed: int = 2026,
         for pid in range(first, min(first + BATCH_PATIENTS, patients + 1)):
             p = PatientDiary(pid, rnd, start, days, conditions)
             name = f"Patient {pid:05d}"
-            rows["patient"].append(_patient_row(p, name))
+            rows["patient"].append(_patient_row(p, name, identity()))
             audit.insert("patient", pid, pid,
                          _values("patient", PATIENT_COLUMNS, rows["patient"][-1][1:]))
             for m in p.diary.medications:
                 med_id += 1
                 rows["medication"].append((med_id, pid, m.name,
                                            m.start.isoformat() if m.start else None,
-                                           m.end.isoformat() if m.end else None))
+                                           m.end.isoformat() if m.end else None, identity()))
                 audit.insert("medication", med_id, pid, _values(
-                    "medication", ("patient_id", "name", "start_date", "end_date"),
-                    rows["medication"][-1][1:]))
+                    "medication", MEDICATION_COLUMNS, rows["medication"][-1][1:]))
             for c in p.diary.chemo:
                 chemo_id += 1
                 rows["chemo_session"].append((chemo_id, pid, c.start.isoformat(),
-                                              c.end.isoformat()))
+                                              c.end.isoformat(), identity()))
                 audit.insert("chemo_session", chemo_id, pid, _values(
-                    "chemo_session", ("patient_id", "start_date", "end_date"),
-                    rows["chemo_session"][-1][1:]))
+                    "chemo_session", CHEMO_COLUMNS, rows["chemo_session"][-1][1:]))
             iso = {d: d.isoformat() for d in p.days}
             for day, taken, mg in p.doses(rnd):
                 rows["dose_entry"].append(
                     (pid, iso[day], int(taken), mg,
                      f"{rnd.randint(19, 22):02d}:{rnd.choice((0, 15, 30, 45)):02d}"
-                     if taken else None, 0))
-            rows["side_effect_report"].extend((pid, iso[e.day], e.name, e.severity)
+                     if taken else None, 0, identity()))
+            rows["side_effect_report"].extend((pid, iso[e.day], e.name, e.severity, identity())
                                               for e in p.diary.effects)
-            rows["clear_day"].extend((pid, iso[d]) for d in sorted(p.diary.clear_days))
-            rows["symptom_score"].extend((pid, iso[s.day], s.symptom, s.value)
+            rows["clear_day"].extend((pid, iso[d], identity())
+                                     for d in sorted(p.diary.clear_days))
+            rows["symptom_score"].extend((pid, iso[s.day], s.symptom, s.value, identity())
                                          for s in p.diary.scores)
-            rows["note"].extend((pid, iso[d], rnd.choice(NOTES)) for d in p.days
+            rows["note"].extend((pid, iso[d], rnd.choice(NOTES), identity()) for d in p.days
                                 if rnd.random() < 0.02)
         rows["audit_entry"] = audit.take()
         conn.execute("BEGIN")
         conn.executemany(PATIENT_SQL, rows["patient"])
-        conn.executemany("INSERT INTO medication (id, patient_id, name, start_date, end_date) "
-                         "VALUES (?, ?, ?, ?, ?)", rows["medication"])
-        conn.executemany("INSERT INTO chemo_session (id, patient_id, start_date, end_date) "
-                         "VALUES (?, ?, ?, ?)", rows["chemo_session"])
+        conn.executemany(f"INSERT INTO medication (id, {', '.join(MEDICATION_COLUMNS)}) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", rows["medication"])
+        conn.executemany(f"INSERT INTO chemo_session (id, {', '.join(CHEMO_COLUMNS)}) "
+                         "VALUES (?, ?, ?, ?, ?)", rows["chemo_session"])
         for table, columns in DIARY_TABLES.items():
             marks = ", ".join("?" * len(columns))
             conn.executemany(f"INSERT INTO stage.{table} ({', '.join(columns)}) "

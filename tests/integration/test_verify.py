@@ -16,6 +16,7 @@ import os
 import sqlite3
 import stat
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -189,8 +190,8 @@ def test_the_report_is_in_the_users_language(tmp_path: Path, capsys) -> None:
 def test_many_differences_are_listed_then_counted(tmp_path: Path, capsys) -> None:
     target = str(tmp_path / "clinic.db")
     _seed(target)
-    _sql(target, *[f"INSERT INTO symptom_score (patient_id, day, symptom, value) VALUES "
-                   f"(2, '2026-01-{d:02d}', 'pain', 3)" for d in range(1, 31)],
+    _sql(target, *[f"INSERT INTO symptom_score (patient_id, day, symptom, value, uuid) VALUES "
+                   f"(2, '2026-01-{d:02d}', 'pain', 3, '{uuid.uuid4()}')" for d in range(1, 31)],
          "UPDATE dose_entry SET time = '22:00'")
     code, out, _err = _verify(target, capsys)
     assert code == 1
