@@ -32,6 +32,7 @@ from tracker.storage.database import Database
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-02-01"
 ANNA, BO = 1, 2
+FORGED_UUID = "00000000-0000-4000-8000-000000000000"  # a row's identity, made up
 # The append-only triggers exactly as migration 0001 creates them, put back by a careful forger.
 TRIGGERS = [
     f"CREATE TRIGGER audit_entry_no_{action.lower()} BEFORE {action} ON audit_entry "
@@ -213,6 +214,16 @@ def forged_row_consistent(db: sqlite3.Connection) -> str:
     return ""
 
 
+def _uuid_changed(table: str, row_id: int, where: str) -> Callable[[sqlite3.Connection], str]:
+    """A row's stable identity (SPEC §11) replaced: its insert recorded the old one."""
+    def tamper(db: sqlite3.Connection) -> str:
+        (old,) = db.execute(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        assert db.execute(f"UPDATE {table} SET uuid = ? WHERE id = ?",
+                          (FORGED_UUID, row_id)).rowcount == 1
+        return f'{where}: uuid is "{FORGED_UUID}", but the audit trail says "{old}"'
+    return tamper
+
+
 def triggers_dropped(db: sqlite3.Connection) -> str:
     db.execute("DROP TRIGGER audit_entry_no_update")
     db.execute("DROP TRIGGER audit_entry_no_delete")
@@ -305,12 +316,12 @@ KINDS = [
     _replay("clear day deleted", "DELETE FROM clear_day WHERE id = 1",
             "clear_day row 1 (patient 1, 2026-01-04) is missing"),
     _replay("dose inserted on a new day",
-            "INSERT INTO dose_entry (patient_id, day, taken, mg, time, above_max_confirmed) "
-            "VALUES (1, '2026-01-20', 1, 0.75, NULL, 0)",
+            "INSERT INTO dose_entry (patient_id, day, taken, mg, time, above_max_confirmed, "
+            f"uuid) VALUES (1, '2026-01-20', 1, 0.75, NULL, 0, '{FORGED_UUID}')",
             "dose_entry row 7 (patient 1, 2026-01-20) is not in the audit trail"),
     _replay("score inserted",
-            "INSERT INTO symptom_score (patient_id, day, symptom, value) "
-            "VALUES (1, '2026-01-04', 'fatigue', 2)",
+            "INSERT INTO symptom_score (patient_id, day, symptom, value, uuid) "
+            f"VALUES (1, '2026-01-04', 'fatigue', 2, '{FORGED_UUID}')",
             "symptom_score row 5 (patient 1, 2026-01-04) is not in the audit trail"),
     _replay("dose moved to another day", "UPDATE dose_entry SET day = '2026-01-09' WHERE id = 5",
             "dose_entry row 5 (patient 1, 2026-01-09): day is 2026-01-09, but the audit trail "
@@ -336,13 +347,19 @@ KINDS = [
     _replay("chemotherapy session deleted", "DELETE FROM chemo_session WHERE id = 1",
             "chemo_session row 1 (patient 2, 2026-01-10) is missing"),
     _replay("dismissal inserted",
-            "INSERT INTO alert_dismissal (patient_id, code, day, reason, actor, at) VALUES "
-            "(1, 'missed_doses', '2026-01-09', 'x', 'clinician:x', '2026-01-20 10:00:00.000000')",
+            "INSERT INTO alert_dismissal (patient_id, code, day, reason, actor, at, uuid) "
+            "VALUES (1, 'missed_doses', '2026-01-09', 'x', 'clinician:x', "
+            f"'2026-01-20 10:00:00.000000', '{FORGED_UUID}')",
             "alert_dismissal row 2 (patient 1, 2026-01-09) is not in the audit trail"),
     _replay("dismissal deleted", "DELETE FROM alert_dismissal WHERE id = 1",
             "alert_dismissal row 1 (patient 1, 2026-01-01) is missing"),
     _replay("patient deleted (no cascade)", "DELETE FROM patient WHERE id = 2",
             "patient row 2 (patient 2) is missing"),
+    # the stable identities the FHIR bundle's fullUrls are made of
+    Kind("dose uuid changed", _uuid_changed("dose_entry", 3, "dose_entry row 3 (patient 1, "
+                                                             "2026-01-03)"), True, True),
+    Kind("patient uuid changed", _uuid_changed("patient", 2, "patient row 2 (patient 2)"), True,
+         True),
     # the audit trail itself
     Kind("audit new value edited", _audit_edit("new_value", "0.75"), True, True),
     Kind("audit old value edited", _audit_edit("old_value", "1.5"), True, True),
@@ -434,7 +451,7 @@ def test_the_counts_the_docs_state() -> None:
     with_anchor = sum(k.with_anchor for k in KINDS)
     assert len(KINDS) >= 20
     assert all(k.with_anchor for k in KINDS if k.without_anchor)
-    assert (caught, with_anchor, len(KINDS)) == (31, 34, 35)
+    assert (caught, with_anchor, len(KINDS)) == (33, 36, 37)
     docs = (ROOT / "docs" / "storage.md").read_text(encoding="utf-8")
     assert (f"`verify` catches {caught} of {len(KINDS)} kinds without an anchor, "
             f"{with_anchor} with one") in docs
