@@ -31,7 +31,7 @@ from typing import Any
 from tracker.clinical.model import HARD_LIMIT_MG
 from tracker.clinical.vocabulary import side_effect_key, symptom_key
 from tracker.export import fhir_codes as codes
-from tracker.i18n import N_, Message
+from tracker.i18n import N_, Message, _
 from tracker.storage.record_set import (
     ChemoRow,
     ClearRow,
@@ -45,6 +45,14 @@ from tracker.storage.record_set import (
 from tracker.validation import FIRST_DATE, LAST_DATE, ValidationError
 
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # a 30-year diary is ~30 MB
+
+# Resources the R4B models know that FHIR R4 (4.0.1) does not have (R4B's additions).
+R4B_ONLY = frozenset({
+    "AdministrableProductDefinition", "Citation", "ClinicalUseDefinition", "EvidenceReport",
+    "Ingredient", "ManufacturedItemDefinition", "MedicinalProductDefinition",
+    "NutritionProduct", "PackagedProductDefinition", "RegulatedAuthorization",
+    "SubscriptionStatus", "SubscriptionTopic",
+})
 
 
 class BundleRefused(Exception):
@@ -101,7 +109,7 @@ def load_json(path: Path) -> Any:
 
 def _describe(index: int, resource: Any) -> str:
     kind = resource.get("resourceType", "?") if isinstance(resource, dict) else "?"
-    return f"entry {index} ({kind})"
+    return f"{_('entry')} {index} ({kind})"
 
 
 def parse_bundle(data: Any, file: str) -> Any:
@@ -127,6 +135,8 @@ def parse_bundle(data: Any, file: str) -> Any:
             raise _refuse(N_("{file}: entry {index} has no resource."), file=file, index=k)
         try:
             get_fhir_model_class(kind)
+            if kind in R4B_ONLY:
+                raise ValueError(kind)
         except (KeyError, ValueError):
             raise _refuse(N_("{file}: entry {index}: {kind} is not a FHIR R4 resource (is the "
                              "file another FHIR version?)."), file=file, index=k,
@@ -146,7 +156,7 @@ def parse_bundle(data: Any, file: str) -> Any:
                              "file another FHIR version?)."), where=where,
                           element=element) from None
         raise _refuse(N_("{where}: {element}: {problem}."), where=where, element=element,
-                      problem=first["msg"]) from None
+                      problem=str(first["msg"]).rstrip(".")) from None
     except (KeyError, ValueError, TypeError) as exc:  # fhir_core's own refusals
         raise _refuse(N_("{file} is not a valid FHIR R4 Bundle ({problem})."), file=file,
                       problem=str(exc) or type(exc).__name__) from None
@@ -225,7 +235,7 @@ class _Reader:
         self.patient_urls: set[str] = set()
 
     def where(self, index: int, kind: str) -> str:
-        return f"{self.file}: entry {index} ({kind})"
+        return f"{self.file}: {_('entry')} {index} ({kind})"
 
     def keep(self, key: tuple[str, Any], index: int, where: str) -> None:
         if key in self.incoming.entry_of:
@@ -289,7 +299,8 @@ class _Reader:
     def administration(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "MedicationAdministration")
         if not _has(resource.medicationCodeableConcept, codes.ATC, codes.NALTREXONE_ATC):
-            self.incoming.passed_over.append(f"entry {index} (MedicationAdministration)")
+            self.incoming.passed_over.append(
+                f"{_('entry')} {index} (MedicationAdministration)")
             return
         self.subject(resource)
         day, hh_mm = _when(resource, where)
@@ -313,7 +324,7 @@ class _Reader:
                           hh_mm)
         else:
             self.incoming.passed_over.append(
-                f"entry {index} (MedicationAdministration, status {resource.status})")
+                f"{_('entry')} {index} (MedicationAdministration, status {resource.status})")
             return
         self.keep(("dose", day), index, where)
         self.incoming.doses.append(row)
@@ -321,7 +332,8 @@ class _Reader:
     def observation(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "Observation")
         if resource.status in ("entered-in-error", "cancelled"):
-            self.incoming.passed_over.append(f"entry {index} (Observation, {resource.status})")
+            self.incoming.passed_over.append(
+                f"{_('entry')} {index} (Observation, {resource.status})")
             return
         row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
         concept = resource.code
@@ -334,7 +346,8 @@ class _Reader:
         diary = _has(concept, codes.DIARY_SYSTEM)
         if not (effect or symptom or diary):
             shown = ", ".join(code for _s, code in _codings(concept)) or (concept.text or "?")
-            self.incoming.passed_over.append(f"entry {index} (Observation {shown})")
+            self.incoming.passed_over.append(
+                f"{_('entry')} {index} (Observation {shown})")
             return
         self.subject(resource)
         day, _time = _when(resource, where)
@@ -362,14 +375,16 @@ class _Reader:
                 self.keep(("note", day), index, where)
                 self.incoming.notes.append(NoteRow(row_uuid, day, text))
         else:
-            self.incoming.passed_over.append(f"entry {index} (Observation {diary})")
+            self.incoming.passed_over.append(
+                f"{_('entry')} {index} (Observation {diary})")
 
     def procedure(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "Procedure")
         code, _display = codes.CHEMOTHERAPY_SNOMED
         if not _has(resource.code, codes.SNOMED, code) or resource.status in (
                 "entered-in-error", "not-done"):
-            self.incoming.passed_over.append(f"entry {index} (Procedure)")
+            self.incoming.passed_over.append(
+                f"{_('entry')} {index} (Procedure)")
             return
         self.subject(resource)
         period = resource.performedPeriod
@@ -460,7 +475,7 @@ def read_bundle(path: Path, shown_as: str | None = None) -> Incoming:
         handler = handlers.get(resource.get_resource_type())
         if handler is None:
             reader.incoming.passed_over.append(
-                f"entry {index} ({resource.get_resource_type()})")
+                f"{_('entry')} {index} ({resource.get_resource_type()})")
             continue
         handler(index, entry.fullUrl, resource)
     _check_subjects(reader)

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.clinical.protocols import SettingsError, build_settings
-from tracker.i18n import N_, Message
+from tracker.clinical.vocabulary import label_of
+from tracker.i18n import N_, Message, _, format_mg
 from tracker.models import AlertDismissal, ChemoSession, Medication, Patient
 from tracker.services import audited, status
 from tracker.services.check_in import write_check_in
@@ -40,6 +41,12 @@ SETTING_FIELDS = ("name", "condition", "protocol", "start_date", "start_mg", "st
                   "min_severity", "formulation", "concentration_mg_ml", "weight_kg",
                   "transplant", "informed_on", "thyroid_interval_days")
 PATIENT_OWN_FIELDS = ("name", "informed_on")  # the rest is the clinician's (SPEC §10)
+KINDS = {  # what was added, as the summary line names it
+    "patient": N_("patient"), "dose": N_("doses"), "side effect": N_("side effects"),
+    "no side effects": N_("days without side effects"), "score": N_("scores"),
+    "note": N_("notes"), "medication": N_("medications"), "chemotherapy": N_("chemotherapy"),
+    "dismissed alert": N_("dismissed alerts"),
+}
 
 
 @dataclass
@@ -94,8 +101,10 @@ class _Merge:
         self.changed_chemo: list[tuple[str, dict[str, Any]]] = []
         self.new_dismissals: list[Any] = []
 
-    def conflict(self, day: date | None, what: str) -> bool:
-        """Record a conflict; True when the file's value is to be applied (``replace``)."""
+    def conflict(self, day: date | None, template: str, **params: Any) -> bool:
+        """Record a conflict (told in the user's language); True when the file's value is to
+        be applied (``replace``)."""
+        what = Message(template, params).render()
         self.result.conflicts.append(f"{day.isoformat()}: {what}" if day else what)
         return self.replace
 
@@ -118,14 +127,14 @@ class _Merge:
         for name in SETTING_FIELDS:
             if name not in wanted or _same(getattr(patient, name), wanted[name]):
                 continue
-            if self.conflict(None, f"{name}: {getattr(patient, name)} here, "
-                                   f"{wanted[name]} in the file"):
+            if self.conflict(None, N_("{name}: {here} here, {there} in the file"), name=name,
+                             here=str(getattr(patient, name)), there=str(wanted[name])):
                 self.settings_changes[name] = wanted[name]
                 self.result.corrected["patient"] += 1
 
     # -- the diary -------------------------------------------------------------------------
 
-    def _one(self, kind: str, day: date, old: Any, new: Any, what: str,
+    def _one(self, kind: str, day: date, old: Any, new: Any, what: Message,
              identity: tuple[str, str | None], row_uuid: str) -> bool:
         """One value of the file against the database's (``old`` None: there is none);
         True when the file's value is to be written (new, or a correction with ``replace``)."""
@@ -133,7 +142,7 @@ class _Merge:
             self.result.added[kind] += 1
             self.identity[day][identity] = row_uuid
             return True
-        if _same(old, new) or not self.conflict(day, what):
+        if _same(old, new) or not self.conflict(day, what.template, **what.params):
             return False
         self.result.corrected[kind] += 1
         return True
@@ -150,19 +159,19 @@ class _Merge:
             time = dose.time if dose.time is not None or was is None else was.time
             if self._one("dose", dose.day, None if was is None else (was.taken, was.mg, was.time),
                          (dose.taken, dose.mg, time),
-                         f"dose {_dose(was.taken, was.mg) if was else ''} here, "
-                         f"{_dose(dose.taken, dose.mg)} in the file", ("dose", None), dose.uuid):
+                         _differs(N_("dose"), _dose(was.taken, was.mg) if was else "",
+                                  _dose(dose.taken, dose.mg)), ("dose", None), dose.uuid):
                 self.day(dose.day).update(taken=dose.taken, mg=dose.mg, time=time)
         for effect in self.incoming.effects:
             old = effects.get((effect.day, effect.name))
             # "No side effects" that day here: the file's report would end it.
             ends_clear = old is None and effect.severity > 0 and effect.day in clear
-            if ends_clear and not self.conflict(effect.day, f"no side effects here, "
-                                                            f"{effect.name} {effect.severity} "
-                                                            "in the file"):
+            if ends_clear and not self.conflict(
+                    effect.day, N_("no side effects here, {name} {there} in the file"),
+                    name=_(label_of(effect.name)), there=effect.severity):
                 continue
             if self._one("side effect", effect.day, old, effect.severity,
-                         f"{effect.name} {old} here, {effect.severity} in the file",
+                         _differs(label_of(effect.name), old, effect.severity),
                          ("effect", effect.name), effect.uuid):
                 self.day(effect.day)["effects"][effect.name] = effect.severity
         incoming_effects = {(r.day, r.name): r.severity for r in self.incoming.effects}
@@ -172,19 +181,22 @@ class _Merge:
             worse = sorted(n for (d, n), severity in effects.items()
                            if d == free.day and severity > 0
                            and incoming_effects.get((d, n), severity) > 0)
-            if worse and not self.conflict(free.day, f"{', '.join(worse)} here, no side "
-                                                     "effects in the file"):
+            if worse and not self.conflict(
+                    free.day, N_("{names} here, no side effects in the file"),
+                    names=", ".join(_(label_of(n)) for n in worse)):
                 continue
-            self._one("no side effects", free.day, None, True, "", ("clear", None), free.uuid)
+            self._one("no side effects", free.day, None, True, Message(""), ("clear", None),
+                      free.uuid)
             self.day(free.day)["no_side_effects"] = True
         for score in self.incoming.scores:
             was_value = scores.get((score.day, score.symptom))
             if self._one("score", score.day, was_value, score.value,
-                         f"{score.symptom} {was_value} here, {score.value} in the file",
+                         _differs(label_of(score.symptom), was_value, score.value),
                          ("score", score.symptom), score.uuid):
                 self.day(score.day)["scores"][score.symptom] = score.value
         for note in self.incoming.notes:
-            if self._one("note", note.day, notes.get(note.day), note.text, "the note differs",
+            if self._one("note", note.day, notes.get(note.day), note.text,
+                         Message(N_("the note differs")),
                          ("note", None), note.uuid):
                 self.day(note.day)["note"] = note.text
 
@@ -200,7 +212,8 @@ class _Merge:
                 self.result.added["medication"] += 1
                 self.new_medications.append(row)
             elif (old.name, old.start, old.end) != (row.name, row.start, row.end) \
-                    and self.conflict(row.start, f"medication {old.name} differs"):
+                    and self.conflict(row.start, N_("the medication {name} differs"),
+                                      name=old.name):
                 self.result.corrected["medication"] += 1
                 self.changed_medications.append((old.uuid, {
                     "name": row.name, "start_date": row.start, "end_date": row.end}))
@@ -214,7 +227,7 @@ class _Merge:
                 self.result.added["chemotherapy"] += 1
                 self.new_chemo.append(crow)
             elif (old_chemo.start, old_chemo.end) != (crow.start, crow.end) and self.conflict(
-                    crow.start, "chemotherapy session differs"):
+                    crow.start, N_("the chemotherapy session differs")):
                 self.result.corrected["chemotherapy"] += 1
                 self.changed_chemo.append((old_chemo.uuid, {"start_date": crow.start,
                                                             "end_date": crow.end}))
@@ -226,7 +239,12 @@ class _Merge:
 
 
 def _dose(taken: bool, mg: float | None) -> str:
-    return f"{mg:g} mg" if taken and mg is not None else "skipped"
+    return format_mg(mg) if taken and mg is not None else _("skipped")
+
+
+def _differs(what: str, here: Any, there: Any) -> Message:
+    return Message(N_("{what} {here} here, {there} in the file"),
+                   {"what": _(what), "here": here, "there": there})
 
 
 def compare(incoming: Incoming, existing: RecordSet | None, replace: bool) -> _Merge:
@@ -375,7 +393,8 @@ def _write(session: Session, actor: str, patient: Patient, merge: _Merge, reason
 
 def summary_lines(result: ImportResult, dry_run: bool) -> list[Message]:
     """What ``import`` prints: the patient, how many entries it added (and corrected)."""
-    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(result.added.items()))
+    kinds = ", ".join(f"{count} {_(KINDS[kind])}"
+                      for kind, count in sorted(result.added.items()))
     lines = []
     if dry_run:
         lines.append(Message(N_("Dry run, nothing written: patient {patient}: {count} entries "
