@@ -425,7 +425,8 @@ def figure_fhir_export(s: Setup) -> list[Figure]:
                    f"from {len(sample)}: {seconds / len(sample):.2f} s and "
                    f"{size / len(sample):.1f} MB a patient)", seconds * scale, floor * scale,
                    "fhir.resources validating the same bundles, per core", "s", "–", None,
-                   f"{workers} processes; every bundle validated before it is written")]
+                   f"{workers} process{'es' if workers > 1 else ''}; every bundle validated "
+                   "before it is written")]
 
 
 def figure_cold_start(s: Setup) -> list[Figure]:

@@ -637,3 +637,48 @@ def test_the_password_comes_from_the_files_first_line_only(set_up: SetUp) -> Non
     for wrong in (f"  {PASSWORD}  ", "not the password"):
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             psycopg.connect(**clinic.libpq(set_up.anna_login, wrong)).close()
+
+
+def test_import_by_the_clinicians_and_the_patients_logins(set_up: SetUp, capsys,
+                                                          tmp_path: Path) -> None:
+    """SPEC §11 on a server: a clinician's login takes in a bundle from home (a new patient
+    appears, audited as that login); a patient's login may add its own diary from a file, but
+    the server keeps another patient's file out (RLS), and nothing is written."""
+    clinic = set_up.clinic
+    doctor = clinic.url(set_up.doctor)
+    home = str(tmp_path / "home.db")
+    karen = int(ok(capsys, home, "patient", "add", "--name", "Karen", "--condition", "ms",
+                   "--start", "2026-01-05"))
+    ok(capsys, home, "dose", "--patient", str(karen), "--date", "2026-01-05", "--mg", "0.5")
+    ok(capsys, home, "score", "--patient", str(karen), "--date", "2026-01-05", "--symptom",
+       "pain", "--value", "6")
+    bundle = tmp_path / "karen.json"
+    ok(capsys, home, "export", "--patient", str(karen), "--format", "fhir", "--out", str(bundle))
+    out = ok(capsys, doctor, "import", str(bundle))
+    assert "3 entries added" in out
+    actors = {a for (a,) in _owner_rows(
+        clinic, "SELECT DISTINCT actor FROM audit_entry WHERE reason = %(r)s",
+        r=f"imported from {bundle}")}
+    assert actors == {set_up.doctor}  # the login itself (session_user), SPEC §10
+    # Anna's own file (her own records, one more day) through her login: taken in.
+    anna = clinic.url(set_up.anna_login)
+    ok(capsys, clinic.owner_url, "dose", "--patient", str(set_up.anna), "--date",
+       "2026-01-02", "--mg", "0.5")
+    mine = tmp_path / "anna.json"
+    ok(capsys, clinic.owner_url, "export", "--patient", str(set_up.anna), "--format", "fhir",
+       "--out", str(mine))
+    data = json.loads(mine.read_text(encoding="utf-8"))
+    data["entry"].append(json.loads(json.dumps(next(
+        e for e in data["entry"] if e["resource"]["resourceType"] == "MedicationAdministration"))))
+    extra = data["entry"][-1]
+    extra["fullUrl"] = f"urn:uuid:{uuid.uuid4()}"
+    extra["resource"]["id"] = extra["fullUrl"][len("urn:uuid:"):]
+    extra["resource"]["effectiveDateTime"] = "2026-01-03"
+    mine.write_text(json.dumps(data), encoding="utf-8")
+    assert "1 entries added" in ok(capsys, anna, "import", str(mine))
+    # Karen's file through Anna's login: Karen is not in Anna's view, and Anna may not create
+    # patients: refused, nothing written.
+    before = _owner_rows(clinic, "SELECT count(*) FROM audit_entry")
+    code, _out, err = cli(capsys, anna, "import", str(bundle))
+    assert code == 2 and err
+    assert _owner_rows(clinic, "SELECT count(*) FROM audit_entry") == before
