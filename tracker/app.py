@@ -285,6 +285,10 @@ class TrackerApp(App[int]):
             ("save", N_("Save today's check-in"), N_("Save the dose, side effects and scores")),
             ("history", N_("History"), N_("A calendar of past days; correct a day")),
             ("plan", N_("Plan"), N_("The coming weeks' doses and a chart")),
+            ("share", N_("Share with my clinic"),
+             N_("Save your diary (a FHIR file) and a report to hand to your clinic")),
+            ("import_file", N_("Import a patient's file"),
+             N_("Take in the FHIR file a patient shared with the clinic")),
         ):
             action = getattr(screen, f"action_{name}", None)
             if action is not None:

@@ -27,6 +27,7 @@ from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
 from tracker.i18n import N_, _, format_mg, format_percent
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
+from tracker.services.roles import CLINICIAN
 from tracker.validation import problem_text, today
 from tracker.widgets.footer import Footer
 
@@ -103,6 +104,7 @@ class ClinicScreen(TrackerScreen):
         Binding("s", "sort_next", N_("Sort")),
         Binding("o", "reverse", N_("Reverse")),
         Binding("e", "export", N_("Export all")),
+        Binding("i", "import_file", N_("Import file")),
         Binding("f5", "reload", N_("Refresh")),
         Binding("c", "nothing", show=False),  # already in the clinic
     ]
@@ -305,3 +307,21 @@ class ClinicScreen(TrackerScreen):
             return
         self.app.call_from_thread(self.notify, _("Wrote {n} files to {path}").format(
             n=len(written), path=choice.path))
+
+    def action_import_file(self) -> None:
+        """A patient's FHIR file taken in (SPEC §11): previewed first, then imported; the new
+        or updated patient is in the list once it is."""
+        from tracker.screens.import_dialog import ImportDialog
+
+        def done(result: Any) -> None:
+            if result is None:
+                return
+            text = _("Imported patient {patient}: {count} entries added").format(
+                patient=result.patient_id, count=result.entries_added)
+            if result.entries_corrected:
+                text += ", " + _("{count} corrected").format(count=result.entries_corrected)
+            self.notify(text, timeout=10)
+            self.load()
+
+        # Only the clinician's app opens this screen (the docstring above).
+        self.app.push_screen(ImportDialog(self.clinic, CLINICIAN), done)

@@ -41,6 +41,7 @@ class HistoryScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
         Binding("p", "plan", N_("Plan")),
+        Binding("f", "share", N_("Share")),
     ]
 
     @dataclass
@@ -155,3 +156,8 @@ class HistoryScreen(TrackerScreen):
 
     def action_plan(self) -> None:
         self.tracker.show_plan(self.patient_id, instead=True)
+
+    def action_share(self) -> None:
+        from tracker.screens.share_dialog import open_share
+
+        open_share(self, self.clinic, self.patient_id)

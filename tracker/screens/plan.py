@@ -42,6 +42,7 @@ class PlanScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
         Binding("h", "history", N_("History")),
+        Binding("f", "share", N_("Share")),
     ]
 
     @dataclass
@@ -96,3 +97,8 @@ class PlanScreen(TrackerScreen):
 
     def action_history(self) -> None:
         self.tracker.show_history(self.patient_id, instead=True)
+
+    def action_share(self) -> None:
+        from tracker.screens.share_dialog import open_share
+
+        open_share(self, self.clinic, self.patient_id)

@@ -39,6 +39,7 @@ class TodayScreen(TrackerScreen):
         Binding("s,ctrl+s", "save", N_("Save")),
         Binding("h", "history", N_("History")),
         Binding("p", "plan", N_("Plan")),
+        Binding("f", "share", N_("Share")),
         Binding("w", "app.switch_patient", N_("Patients")),
         Binding("i", "information", N_("About LDN")),
     ]
@@ -191,3 +192,8 @@ class TodayScreen(TrackerScreen):
 
     def action_plan(self) -> None:
         self.tracker.show_plan(self.patient_id)
+
+    def action_share(self) -> None:
+        from tracker.screens.share_dialog import open_share
+
+        open_share(self, self.clinic, self.patient_id)
