@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
-from tracker.i18n import N_, _, format_mg, format_percent
+from tracker.i18n import N_, _, format_mg, format_percent, ngettext
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.services.roles import CLINICIAN
@@ -316,8 +316,10 @@ class ClinicScreen(TrackerScreen):
         def done(result: Any) -> None:
             if result is None:
                 return
-            text = _("Imported patient {patient}: {count} entries added").format(
-                patient=result.patient_id, count=result.entries_added)
+            text = ngettext("Imported patient {patient}: {count} entry added",
+                            "Imported patient {patient}: {count} entries added",
+                            result.entries_added).format(patient=result.patient_id,
+                                                         count=result.entries_added)
             if result.entries_corrected:
                 text += ", " + _("{count} corrected").format(count=result.entries_corrected)
             self.notify(text, timeout=10)

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, ngettext
 from tracker.screens.base import TrackerModal
 from tracker.services.roles import CLINICIAN, Role
 from tracker.validation import ValidationError, problem_text, today
@@ -48,7 +48,6 @@ def _refusal_text(error: Exception) -> str:
 
 class ImportDialog(TrackerModal):
     DEFAULT_CSS = """
-    ImportDialog .import-dialog { width: 90; }
     ImportDialog #preview { margin-top: 1; height: auto; max-height: 14; }
     ImportDialog #conflicts { color: $warning; height: auto; }
     ImportDialog .-hidden { display: none; }
@@ -178,11 +177,13 @@ class ImportDialog(TrackerModal):
         self.query_one("#preview", Static).update("\n".join(lines))
         conflicts = self.query_one("#conflicts", Static)
         if result.conflicts:
-            conflicts.update(_(
-                "The file disagrees with this database on {count} entries: {conflicts}. It can "
-                "only be imported by replacing this database's values with the file's (as "
-                "corrections in the audit trail), or not at all.").format(
-                    count=len(result.conflicts), conflicts=describe(result.conflicts)))
+            count = len(result.conflicts)
+            conflicts.update(ngettext(
+                "The file disagrees with this database on {count} entry: {conflicts}.",
+                "The file disagrees with this database on {count} entries: {conflicts}.",
+                count).format(count=count, conflicts=describe(result.conflicts)) + " " + _(
+                "It can only be imported by replacing this database's values with the "
+                "file's (as corrections in the audit trail), or not at all."))
             conflicts.remove_class("-hidden")
             self.query_one("#import", Button).add_class("-hidden")
             self.query_one("#replace", Button).remove_class("-hidden")
