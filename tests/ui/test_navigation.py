@@ -29,6 +29,7 @@ async def test_help_lists_the_keys(ui_clinic: Clinic, patient_id: int) -> None:
         table = app.screen.query_one(DataTable)
         rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
         assert ("t", "Taken") in rows and ("s", "Save") in rows
+        assert ("f", "Share") in rows  # with the clinic (tests/ui/test_sharing.py)
         assert any("Severity" in what for _key, what in rows)
         await pilot.press("escape")
         assert isinstance(app.screen, TodayScreen)
