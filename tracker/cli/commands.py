@@ -307,9 +307,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tracker.services.review import write_report
 
     out = _out_file(args.out)
+    if args.from_date and args.to_date and args.to_date < args.from_date:
+        raise ValidationError("--to", Message(N_(
+            "{field} must be on or after --from {start} (got {value})."),
+            {"start": args.from_date, "value": args.to_date}))
     clinic = _open(args)
     pid = clinic.find_patient(args.patient)
-    print(write_report(clinic, pid, out))
+    print(write_report(clinic, pid, out, args.from_date, args.to_date))
     return 0
 
 

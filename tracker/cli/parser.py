@@ -212,6 +212,10 @@ def add_review_commands(commands: CommandLevel) -> None:
     report = commands.add("report", _("a printable HTML report for the patient's journal"))
     report.add_argument("--patient", required=True, help=_("id or unique name"))
     report.add_argument("--out", required=True, help=_("the HTML file to write"))
+    report.add_argument("--from", dest="from_date", type=_date("--from"), help=_(
+        "the first day the charts and dated tables show (default: the start of the diary)"))
+    report.add_argument("--to", dest="to_date", type=_date("--to"), help=_(
+        "the last day they show (default: 4 weeks after today, as the plan)"))
 
 
 def add_import_command(commands: CommandLevel) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
 from tracker.analysis.summary import (
-    date_text,
     display_name,
     mg_text,
     score_text,
@@ -24,7 +24,7 @@ from tracker.analysis.summary import (
 from tracker.clinical.labels import condition_label, phase_label, protocol_label
 from tracker.clinical.progress import ADHERENCE_WINDOWS, TREND_WINDOW_DAYS
 from tracker.export.report_charts import chart_days, dose_chart, empty_note, esc, symptom_chart
-from tracker.i18n import _, format_percent, get_language, ngettext
+from tracker.i18n import _, format_date, format_number, format_percent, get_language, ngettext
 from tracker.i18n import set_language as _set_language
 
 CSS = """
@@ -46,10 +46,15 @@ svg text { font: 9px system-ui, Arial, sans-serif; fill: #333 }
 .swatch { display: inline-block; width: 1.4em; height: .8em; vertical-align: middle;
   margin-right: .3em; border: 1px solid #888 }
 .empty, footer { color: #555 } footer { margin-top: 2em; font-size: 8.5pt }
-section, figure { break-inside: avoid; page-break-inside: avoid }
+figure, dl.patient, tr { break-inside: avoid; page-break-inside: avoid }
+h2 { break-after: avoid; page-break-after: avoid }
 figure { margin: 0 }
-@media print { body { margin: 0; padding: 0; max-width: none }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact } }
+dl.patient { grid-template-columns: max-content 1fr max-content 1fr; font-size: 9.5pt }
+.page-one h2 { margin: .6em 0 .2em }
+.page-one table { font-size: 9pt } .page-one th, .page-one td { padding: .1em .5em }
+@media print { body { margin: 0; padding: 0; max-width: none; font-size: 10pt }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact }
+  .page-one { break-after: page; page-break-after: always } }
 """
 
 
@@ -64,9 +69,17 @@ def _in_language(code: str) -> Iterator[None]:
 
 
 def render_report(
-    summary: Mapping[str, Any], plan_df: pd.DataFrame, scores_df: pd.DataFrame, language: str
+    summary: Mapping[str, Any], plan_df: pd.DataFrame, scores_df: pd.DataFrame, language: str,
+    *, details: Mapping[str, Any] | None = None, period: tuple[date, date] | None = None,
 ) -> str:
     """The report as one HTML document in ``language`` (``"da"`` or ``"en"``).
+
+    Page one is the summary a physician reads at a glance: the patient block, where the
+    treatment stands, and both charts on one time axis; the details (adherence, episodes,
+    trends, doses, alerts, medications) follow from page two. ``details`` adds the patient's
+    settings the summary does not carry (``max_mg``, ``concentration_mg_ml``, ``weight_kg``,
+    ``informed_on``); ``period`` (first and last day) limits the charts and the dated tables to
+    those days (``report --from/--to``).
 
     Texts already rendered into ``summary`` (alert messages) keep the language they were built
     in: build the summary in the same language.
@@ -75,6 +88,9 @@ def render_report(
         patient = summary.get("patient", {})
         title = _("LDN treatment report") + " – " + str(patient.get("name", ""))
         start, end = chart_days(plan_df, scores_df, summary)
+        if period is not None:
+            start, end = period[0], period[1] + timedelta(days=1)
+            summary = _within(summary, period)
         parts = [
             "<!DOCTYPE html>",
             f'<html lang="{esc(language)}">',
@@ -85,20 +101,24 @@ def render_report(
             f"<style>{CSS}</style>",
             "</head>",
             "<body>",
-            _header(summary),
+            '<div class="page-one">',
+            _header(summary, details or {}, start, end - timedelta(days=1)),
             _status(summary),
             _section("dose-chart", _("Dose over time"), dose_chart(plan_df, summary, start, end)),
-            _adherence(summary),
-            _episodes(summary),
             _section(
                 "symptom-chart",
                 _("Symptom scores"),
                 symptom_chart(scores_df, summary, start, end),
             ),
+            "</div>",
+            '<div class="details">',
+            _adherence(summary),
+            _episodes(summary),
             _symptoms(summary),
             _dose_response(summary),
             _alerts(summary),
             _medications(summary),
+            "</div>",
             "<footer><p>"
             + esc(
                 _(
@@ -111,6 +131,11 @@ def render_report(
             "</html>",
         ]
         return "\n".join(parts) + "\n"
+
+
+def date_text(iso: str | None) -> str:
+    """A date of the report, with its year always (SPEC §13); ``–`` for none."""
+    return "–" if iso is None else format_date(date.fromisoformat(iso), year=True)
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -148,13 +173,43 @@ def _table(
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _header(summary: Mapping[str, Any]) -> str:
+def _within(summary: Mapping[str, Any], period: tuple[date, date]) -> dict[str, Any]:
+    """The summary with its dated lists (episodes, alerts) kept to the days of ``period``."""
+    first, last = (day.isoformat() for day in period)
+    out = dict(summary)
+    out["episodes"] = [e for e in summary.get("episodes", [])
+                       if e["start"] <= last and e["end"] >= first]
+    out["alerts"] = [a for a in summary.get("alerts", []) if first <= a["date"] <= last]
+    return out
+
+
+def _formulation(patient: Mapping[str, Any], details: Mapping[str, Any]) -> str:
+    if patient.get("formulation") == "liquid":
+        strength = details.get("concentration_mg_ml")
+        return _("liquid") + (f", {format_number(strength)} mg/ml" if strength else "")
+    return _("capsules")
+
+
+def _header(summary: Mapping[str, Any], details: Mapping[str, Any], first: date,
+            last: date) -> str:
+    """The patient block: who, what for, the protocol's numbers, and the days shown."""
     patient = summary.get("patient", {})
+    informed = details.get("informed_on")
+    weight = details.get("weight_kg")
     items = [
         (_("Name"), patient.get("name", "")),
         (_("Patient id"), patient.get("id", "")),
         (_("Condition"), condition_label(patient.get("condition"), get_language())),
         (_("Protocol"), _(protocol_label(patient.get("protocol")))),
+        (_("Start date"), date_text(patient.get("start_date"))),
+        (_("Target dose"), mg_text(patient.get("target_mg"))
+         + (" · " + _("at most {dose}").format(dose=mg_text(details["max_mg"]))
+            if details.get("max_mg") else "")),
+        (_("Formulation"), _formulation(patient, details)),
+        *([(_("Weight"), f"{format_number(weight)} kg")] if weight else []),
+        (_("Off-label information given"),
+         date_text(informed.isoformat()) if informed else _("not yet acknowledged")),
+        (_("Period shown"), f"{date_text(first.isoformat())} – {date_text(last.isoformat())}"),
         (_("Report date"), date_text(summary["today"])),
     ]
     rows = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)

@@ -23,8 +23,8 @@ from tracker.clinical.labels import phase_label
 from tracker.clinical.progress import TREND_WINDOW_DAYS
 from tracker.i18n import MONTHS, _, format_date, format_number, get_language
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 34
+WIDTH, HEIGHT = 720, 210
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 18, 34
 # Okabe-Ito: told apart by colour-blind readers and in greyscale print.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 SHADES = {"reduction": ("#E69F00", 0.28), "pause": ("#999999", 0.35)}  # hold is shaded as pause
@@ -91,8 +91,12 @@ def _ticks(start: date, end: date) -> list[date]:
 
 
 def _short_date(day: date) -> str:
+    """An axis tick: ``5 Jan 2026`` / ``5. jan. 2026`` (SPEC §13: every date a clinician
+    reads carries its year)."""
     month = _(MONTHS[day.month - 1])[:3]
-    return f"{day.day}. {month.lower()}" if get_language() == "da" else f"{day.day} {month}"
+    if get_language() == "da":
+        return f"{day.day}. {month.lower()}. {day.year}"
+    return f"{day.day} {month} {day.year}"
 
 
 def _axes(scale: _Scale, start: date, end: date, y_ticks: Sequence[float], y_label: str) -> str:
@@ -147,6 +151,12 @@ def _legend(items: Iterable[tuple[str, str]]) -> str:
     return f'<ul class="legend">{entries}</ul>'
 
 
+def _between(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """The rows of ``frame`` dated from ``start`` up to (not including) ``end``."""
+    days = pd.to_datetime(frame["date"])
+    return frame[(days >= pd.Timestamp(start)) & (days < pd.Timestamp(end))]
+
+
 def _runs(plan: pd.DataFrame) -> list[tuple[str, date, date]]:
     """Consecutive days of a shaded phase: (phase, first day, day after the last)."""
     runs: list[tuple[str, date, date]] = []
@@ -162,10 +172,33 @@ def _runs(plan: pd.DataFrame) -> list[tuple[str, date, date]]:
     return runs
 
 
+def _episode_bars(scale: _Scale, summary: Mapping[str, Any], start: date, end: date) -> str:
+    """The side-effect episodes (the summary's, SPEC §4) as bars along the top of the chart,
+    hatched where the rule fired, so the dose line can be read against them."""
+    out = []
+    for episode in summary.get("episodes", []):
+        first = max(date.fromisoformat(episode["start"]), start)
+        after = min(date.fromisoformat(episode["end"]) + timedelta(days=1), end)
+        if first >= after:
+            continue
+        x0, x1 = scale.x(first), scale.x(after)
+        names = ", ".join(display_name(n) for n in episode["effects"])
+        out.append(
+            f'<rect class="episode" x="{x0}" y="{TOP - 9}" width="{max(round(x1 - x0, 1), 1.5)}" '
+            f'height="6" fill="{PALETTE[1]}"'
+            + (' stroke="#000" stroke-width=".6"' if episode.get("fired") else "")
+            + f"><title>{esc(format_date(first, year=True))} – "
+            f"{esc(format_date(after - timedelta(days=1), year=True))}"
+            f": {esc(names)} ({episode['worst_severity']}/4)</title></rect>")
+    return "".join(out)
+
+
 def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, end: date) -> str:
     if plan_df.empty:
         return empty_note(_("No plan yet."))
-    plan = plan_df.sort_values("date")
+    plan = _between(plan_df, start, end).sort_values("date")
+    if plan.empty:
+        return empty_note(_("No plan in these days."))
     top, step = _nice_top(max(float(plan["dose_mg"].max()), 0.5) * 1.1)
     scale = _Scale(start, end, top)
     today = date.fromisoformat(summary["today"])
@@ -177,8 +210,8 @@ def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, e
         parts.append(
             f'<rect class="shade-{kind}" x="{x0}" y="{TOP}" width="{round(x1 - x0, 1)}" '
             f'height="{HEIGHT - TOP - BOTTOM}" fill="{colour}" fill-opacity="{opacity}">'
-            f"<title>{esc(title)}: {esc(format_date(first))} – "
-            f"{esc(format_date(after - timedelta(days=1)))}</title></rect>"
+            f"<title>{esc(title)}: {esc(format_date(first, year=True))} – "
+            f"{esc(format_date(after - timedelta(days=1), year=True))}</title></rect>"
         )
     y_ticks = [i * step for i in range(int(round(top / step)) + 1)]
     parts.append(_axes(scale, start, end, y_ticks, _("Dose (mg)")))
@@ -199,12 +232,14 @@ def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, e
             f'<path class="dose" d="{"".join(d)}" fill="none" stroke="{PALETTE[0]}" '
             f'stroke-width="2"{dash}/>'
         )
+    parts.append(_episode_bars(scale, summary, start, end))
     parts.append(_today_line(scale, today, start, end))
     legend = _legend(
         [
             (f"background:{PALETTE[0]};height:.25em", _("Planned dose (dashed: ahead)")),
             ("background:rgba(230,159,0,.28)", _(phase_label("reduction"))),
             ("background:rgba(153,153,153,.35)", _("Pause or hold")),
+            (f"background:{PALETTE[1]};height:.35em", _("Side-effect episode")),
         ]
     )
     chart = _svg(_("Dose over time"), "\n".join(parts))
@@ -219,7 +254,7 @@ def symptom_chart(
     scale = _Scale(start, end, 10)
     parts = [_axes(scale, start, end, [0, 2, 4, 6, 8, 10], _("Score (0–10)"))]
     legend = []
-    rolled = rolling_means(scores_df)
+    rolled = _between(rolling_means(scores_df), start, end)  # the mean of the days before too
     centre = (scale.x(start + timedelta(days=1)) - LEFT) / 2  # a score sits mid-day
     for i, (symptom, group) in enumerate(rolled.groupby("symptom", sort=True)):
         colour = PALETTE[i % len(PALETTE)]

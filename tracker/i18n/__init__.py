@@ -124,11 +124,12 @@ def format_percent(fraction: float | None) -> str:
     return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
 
 
-def format_date(day: date) -> str:
-    """``21 January`` / ``21. januar``; the year only when it is not the current one."""
+def format_date(day: date, *, year: bool = False) -> str:
+    """``21 January`` / ``21. januar``; the year when it is not the current one, or always with
+    ``year`` (a date a clinician reads carries its year, SPEC §13)."""
     month = _(MONTHS[day.month - 1])
     text = f"{day.day}. {month}" if get_language() == "da" else f"{day.day} {month}"
-    if day.year != date.today().year:
+    if year or day.year != date.today().year:
         text += f" {day.year}"
     return text
 

@@ -147,9 +147,11 @@ def _require(ids: Sequence[int]) -> None:
 
 # -- report ------------------------------------------------------------------------------------
 
-def write_report(clinic: Clinic, pid: int, out: Path) -> Path:
+def write_report(clinic: Clinic, pid: int, out: Path, first: date | None = None,
+                 last: date | None = None) -> Path:
     """A self-contained HTML report for the patient's journal, owner-only (0600), in the
-    current language."""
+    current language; ``first``/``last`` (``report --from/--to``) limit the days it shows (the
+    figures of where the treatment stands are those of today, as always)."""
     from tracker.analysis import plan_frame, scores_frame
     from tracker.export.csv_files import make_private_dir, write_private
     from tracker.export.report import render_report
@@ -157,8 +159,16 @@ def write_report(clinic: Clinic, pid: int, out: Path) -> Path:
 
     review = load_review(clinic, pid)
     summary = summary_of(review, _medications(clinic, pid))
+    period = None
+    if first is not None or last is not None:
+        shown = [review.info.start_date, review.today,
+                 *(s.day for s in review.diary.scores), *(d.day for d in review.diary.doses)]
+        period = (first or min(shown), last or review.today + timedelta(days=PLAN_HORIZON_DAYS))
+    info = review.info
+    details = {"max_mg": info.max_mg, "concentration_mg_ml": info.concentration_mg_ml,
+               "weight_kg": info.weight_kg, "informed_on": info.informed_on}
     html = render_report(summary, plan_frame(review.plan), scores_frame(review.diary.scores),
-                         get_language())
+                         get_language(), details=details, period=period)
     target = Path(out)
     make_private_dir(target.parent)
     write_private(target, html.encode("utf-8"))
