@@ -21,12 +21,12 @@ from tracker.analysis.summary import display_name
 from tracker.analysis.trends import rolling_means
 from tracker.clinical.labels import phase_label
 from tracker.clinical.progress import TREND_WINDOW_DAYS
-from tracker.i18n import MONTHS, _, format_date, format_number, get_language
+from tracker.export.palette import OKABE_ITO, SYMPTOM_COLOURS
+from tracker.i18n import _, format_date, format_number, format_short_date
 
 WIDTH, HEIGHT = 720, 210
 LEFT, RIGHT, TOP, BOTTOM = 52, 16, 18, 34
-# Okabe-Ito: told apart by colour-blind readers and in greyscale print.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+PALETTE = tuple(f"#{r:02X}{g:02X}{b:02X}" for r, g, b in OKABE_ITO)
 SHADES = {"reduction": ("#E69F00", 0.28), "pause": ("#999999", 0.35)}  # hold is shaded as pause
 
 
@@ -90,15 +90,6 @@ def _ticks(start: date, end: date) -> list[date]:
     return ticks[::step]
 
 
-def _short_date(day: date) -> str:
-    """An axis tick: ``5 Jan 2026`` / ``5. jan. 2026`` (SPEC §13: every date a clinician
-    reads carries its year)."""
-    month = _(MONTHS[day.month - 1])[:3]
-    if get_language() == "da":
-        return f"{day.day}. {month.lower()}. {day.year}"
-    return f"{day.day} {month} {day.year}"
-
-
 def _axes(scale: _Scale, start: date, end: date, y_ticks: Sequence[float], y_label: str) -> str:
     out = []
     for value in y_ticks:
@@ -112,7 +103,7 @@ def _axes(scale: _Scale, start: date, end: date, y_ticks: Sequence[float], y_lab
         out.append(
             f'<line x1="{x}" x2="{x}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM + 4}" '
             f'stroke="#666"/><text x="{x}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle">'
-            f"{esc(_short_date(tick))}</text>"
+            f"{esc(format_short_date(tick))}</text>"
         )
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" '
@@ -257,7 +248,8 @@ def symptom_chart(
     rolled = _between(rolling_means(scores_df), start, end)  # the mean of the days before too
     centre = (scale.x(start + timedelta(days=1)) - LEFT) / 2  # a score sits mid-day
     for i, (symptom, group) in enumerate(rolled.groupby("symptom", sort=True)):
-        colour = PALETTE[i % len(PALETTE)]
+        r, g, b = SYMPTOM_COLOURS[i % len(SYMPTOM_COLOURS)]
+        colour = f"#{r:02X}{g:02X}{b:02X}"
         name = display_name(str(symptom))
         xs = [round(scale.x(pd.Timestamp(d).date()) + centre, 1) for d in group["date"]]
         dots = "".join(

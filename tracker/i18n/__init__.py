@@ -124,6 +124,14 @@ def format_percent(fraction: float | None) -> str:
     return "–" if fraction is None else f"{format_number(fraction * 100, places=0)} %"
 
 
+def format_short_date(day: date) -> str:
+    """A chart's axis tick: ``5 Jan 2026`` / ``5. jan. 2026``, the year always (SPEC §13)."""
+    month = _(MONTHS[day.month - 1])[:3]
+    if get_language() == "da":
+        return f"{day.day}. {month.lower()}. {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
 def format_date(day: date, *, year: bool = False) -> str:
     """``21 January`` / ``21. januar``; the year when it is not the current one, or always with
     ``year`` (a date a clinician reads carries its year, SPEC §13)."""

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from tracker.clinical.labels import phase_label
-from tracker.i18n import _
-
-SYMPTOM_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "white")
+from tracker.clinical.model import CAPSULE_STRENGTHS_MG
+from tracker.export.palette import DOSE_COLOUR, SYMPTOM_COLOURS
+from tracker.i18n import N_, _, format_number, format_short_date
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,31 @@ class ChartData:
         return not self.dose and not self.symptoms
 
 
-class ReviewChart(PlotextPlot):
-    """Dose (mg) and symptom scores (0–10) over time."""
+class _Plot(PlotextPlot):
+    """The plot itself; its legend is drawn beside it, outside the plotting area."""
+
+
+class ReviewChart(Vertical):
+    """Dose (mg) and symptom scores (0–10) over time, with the legend below the plot.
+
+    Colour-blind-safe colours (:mod:`tracker.export.palette`, as the report's): the dose in
+    blue, each symptom in a colour of its own, never the dose's; the dose axis ticks at capsule
+    strengths; dates with their year.
+    """
 
     DEFAULT_CSS = """
     ReviewChart { height: 12; }
+    ReviewChart > _Plot { height: 1fr; }
+    ReviewChart > .legend { height: auto; max-height: 2; padding: 0 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.data: ChartData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield _Plot()
+        yield Static("", classes="legend")
 
     def show(self, data: ChartData) -> None:
         self.data = data
@@ -59,34 +77,68 @@ class ReviewChart(PlotextPlot):
         self.draw()
 
     def draw(self) -> None:
-        plt: Any = self.plt  # the stubs miss yside on ylim and ylabel
+        if not self.is_mounted:
+            return
+        plot = self.query_one(_Plot)
+        plt: Any = plot.plt  # the stubs miss yside on ylim and ylabel
         plt.clear_figure()
         data = self.data
+        legend = self.query_one(".legend", Static)
         if data is None or data.empty:
             plt.title(_("No plan or scores yet."))
-            self.refresh()
+            legend.update("")
+            plot.refresh()
             return
         top = max([mg for _day, mg in data.dose] + [1.0]) * 1.25
+        keys = Text()
         xs: list[float]
-        for band in data.bands:
-            xs = [float(x) for x in range(band.first, band.last + 1)]
-            colour = "orange" if band.kind == "reduction" else "gray"
-            plt.plot(xs, [top] * len(xs), fillx=True, color=colour, marker="░",
-                     label=_(phase_label("reduction")) if band.kind == "reduction"
-                     else _("Pause or hold"))
+        for kind in sorted({band.kind for band in data.bands}):
+            colour, label = BAND_STYLES[kind]
+            for band in data.bands:
+                if band.kind != kind:
+                    continue
+                xs = [float(x) for x in range(band.first, band.last + 1)]
+                plt.plot(xs, [top] * len(xs), fillx=True, color=colour, marker=BAND_MARKS[kind])
+            _key(keys, BAND_MARKS[kind] * 2, colour, _(label))
         if data.dose:
             xs, ys = _steps(data.dose)
-            plt.plot(xs, ys, color="red+", marker="braille", label=_("dose (mg)"))
+            plt.plot(xs, ys, color=DOSE_COLOUR, marker="hd")
+            _key(keys, "━━", DOSE_COLOUR, _("dose (mg)"))
         for i, (name, points) in enumerate(sorted(data.symptoms.items())):
+            colour = SYMPTOM_COLOURS[i % len(SYMPTOM_COLOURS)]
             plt.plot([x for x, _v in points], [v for _x, v in points], yside="right",
-                     color=SYMPTOM_COLOURS[i % len(SYMPTOM_COLOURS)], marker="braille",
-                     label=name)
-        plt.vline(data.today, "white")
+                     color=colour, marker="braille")
+            _key(keys, "⠒⠒", colour, name)
+        plt.vline(data.today, "gray")
         plt.ylim(0, top, yside="left")
         plt.ylim(0, 10, yside="right")
-        ticks = _date_ticks(data)
+        dose_ticks = _dose_ticks(top)
+        plt.yticks(dose_ticks, [format_number(t) for t in dose_ticks], yside="left")
+        plt.yticks([0, 2, 4, 6, 8, 10], ["0", "2", "4", "6", "8", "10"], yside="right")
+        ticks = _date_ticks(data, plot.size.width)
         plt.xticks([x for x, _label in ticks], [label for _x, label in ticks])
-        self.refresh()
+        legend.update(keys)
+        plot.refresh()
+
+
+BAND_STYLES = {"reduction": ((230, 159, 0), N_("Reduction week")),
+               "pause": ((153, 153, 153), N_("Pause or hold"))}
+BAND_MARKS = {"reduction": "░", "pause": "▒"}  # told apart without colour, too
+
+
+def _key(text: Text, mark: str, colour: tuple[int, int, int], label: str) -> None:
+    if text:
+        text.append("   ")
+    text.append(mark, style=f"rgb({colour[0]},{colour[1]},{colour[2]})")
+    text.append(f" {label}")
+
+
+def _dose_ticks(top: float) -> list[float]:
+    """Ticks at the capsule strengths (SPEC §2) up to the axis top, at most five."""
+    strengths = [s for s in CAPSULE_STRENGTHS_MG if s <= top]
+    while len(strengths) > 5:
+        strengths = strengths[1::2] if len(strengths) % 2 == 0 else strengths[::2]
+    return [0.0, *strengths]
 
 
 def _steps(points: list[tuple[int, float]]) -> tuple[list[float], list[float]]:
@@ -99,9 +151,11 @@ def _steps(points: list[tuple[int, float]]) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
-def _date_ticks(data: ChartData) -> list[tuple[int, str]]:
+def _date_ticks(data: ChartData, width: int = 100) -> list[tuple[int, str]]:
+    """Dates with their year (SPEC §13), as many as fit the width (a tick needs ~14 columns)."""
     last = max([d for d, _mg in data.dose] + [p for pts in data.symptoms.values()
                                                for p, _v in pts] + [data.today])
-    step = max(7, ((last // 6) // 7 + 1) * 7)
-    return [(x, (data.start + timedelta(days=x)).strftime("%m-%d"))
+    count = max(2, min(6, width // 16))
+    step = max(7, ((last // count) // 7 + 1) * 7)
+    return [(x, format_short_date(data.start + timedelta(days=x)))
             for x in range(0, last + 1, step)]
