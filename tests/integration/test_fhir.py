@@ -472,3 +472,22 @@ def test_the_documented_example_is_a_bundle_that_imports(capsys: pytest.CaptureF
     Bundle.model_validate(json.loads(example.read_text(encoding="utf-8")))
     out, _err = imported(capsys, str(tmp_path / "clinic.db"), example)
     assert out.startswith("Patient 1: ") and "6 entries added" in out
+
+
+def test_the_command_line_around_the_bundle(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    target = str(tmp_path / "home.db")
+    pid = add(capsys, target, "Anna", "--condition", "ms", "--start", "2026-02-01")
+    _out, err = cli(capsys, "--db", target, "export", "--patient", str(pid), "--format", "fhir",
+                    "--dialect", "excel-da", "--out", str(tmp_path / "a.json"), code=2)
+    assert "--dialect" in err and not (tmp_path / "a.json").exists()
+    _out, err = cli(capsys, "--db", target, "export", "--patient", str(pid), "--format", "fhir",
+                    "--out", str(tmp_path), code=2)
+    assert "folder" in err
+    nested = tmp_path / "for the clinic" / "anna.json"
+    export(capsys, target, pid, nested)
+    assert stat.S_IMODE(nested.parent.stat().st_mode) == 0o700
+    _out, err = imported(capsys, target, tmp_path, code=2)
+    assert "is a folder" in err
+    _out, err = imported(capsys, target, tmp_path / "missing.json", code=2)
+    assert "no such file" in err

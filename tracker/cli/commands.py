@@ -249,12 +249,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracker.services.review import export_patients
 
     if args.format == "fhir":
+        if args.dialect is not None:
+            raise ValidationError("--dialect", Message(N_(
+                "{field} applies to the CSV files only, not to --format fhir.")))
         return _export_fhir(args)
     out = _out_folder(args.out)
     clinic = _open(args)
     ids = [p.id for p in clinic.list_patients()] if args.all else \
         [clinic.find_patient(args.patient)]
-    written = export_patients(clinic, ids, out, args.dialect, workers=default_workers(len(ids)))
+    written = export_patients(clinic, ids, out, args.dialect or "standard",
+                              workers=default_workers(len(ids)))
     for path in written:
         print(path)
     return 0

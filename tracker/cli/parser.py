@@ -204,8 +204,9 @@ def add_review_commands(commands: CommandLevel) -> None:
     who.add_argument("--all", action="store_true", help=_("every patient"))
     export.add_argument("--out", required=True, help=_(
         "directory to write into (with --format fhir and --patient: the bundle's file)"))
-    export.add_argument("--dialect", choices=("standard", "excel-da"), default="standard",
-                        help=_("CSV only: standard, or excel-da (';' and decimal comma)"))
+    export.add_argument("--dialect", choices=("standard", "excel-da"), default=None,
+                        help=_("CSV only: standard (the default), or excel-da (';' and decimal "
+                               "comma)"))
     export.add_argument("--format", choices=("csv", "fhir"), default="csv", help=_(
         "csv (the six files) or fhir (a FHIR R4 bundle per patient, SPEC §11)"))
 

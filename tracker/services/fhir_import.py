@@ -94,6 +94,8 @@ def load_json(path: Path) -> Any:
         size = path.stat().st_size
     except FileNotFoundError:
         raise _refuse(N_("{file}: no such file."), file=str(path)) from None
+    if path.is_dir():
+        raise _refuse(N_("{file} is a folder: give the bundle's file."), file=str(path))
     if size > MAX_BUNDLE_BYTES:
         raise _refuse(N_("{file} is larger than {limit} MB: not a patient's bundle."),
                       file=str(path), limit=MAX_BUNDLE_BYTES // (1024 * 1024))

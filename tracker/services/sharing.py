@@ -42,11 +42,13 @@ def bundle_for(connection: Any, patient_id: int, today: date) -> dict[str, Any]:
 
 def export_bundle(clinic: Clinic, patient_id: int, out: Path) -> Path:
     """Write one patient's bundle to ``out`` (owner-only), validated first."""
+    from tracker.export.csv_files import make_private_dir
     from tracker.export.fhir import write_bundle
 
     with clinic.db.read() as session:
         connection = session.connection().connection.driver_connection
         bundle = bundle_for(connection, patient_id, current_day())
+    make_private_dir(Path(out).parent)  # as the report: its folder is made owner-only
     return write_bundle(out, bundle)
 
 
