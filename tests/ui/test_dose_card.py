@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from tracker import i18n
+from tracker.clinical.instructions import dose_instruction as instruction
 from tracker.clinical.model import PlannedDay
 from tracker.i18n import Message
 from tracker.services.clinic import PatientInfo
-from tracker.widgets.dose_card import dose_instruction
 
 DAY = date(2026, 3, 10)
 
@@ -22,6 +22,10 @@ def patient(formulation: str = "capsule", concentration: float | None = None) ->
 
 def planned(mg: float, **extra: object) -> PlannedDay:
     return PlannedDay(DAY, mg, mg, "titration", Message("x"), **extra)  # type: ignore[arg-type]
+
+
+def dose_instruction(planned: PlannedDay, patient: PatientInfo) -> str:
+    return instruction(planned, patient).render()
 
 
 def test_capsule() -> None:

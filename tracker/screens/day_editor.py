@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Label
 
+from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
@@ -87,8 +88,6 @@ class DayEditor(TrackerModal):
 
 
 def _format_planned(view: DayView) -> str:
-    from tracker.widgets.dose_card import dose_instruction
-
     if view.planned is None:
         return _("nothing (before the start)")
-    return dose_instruction(view.planned, view.patient)
+    return dose_instruction(view.planned, view.patient).render()

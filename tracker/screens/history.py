@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Header, Static
 
+from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.labels import phase_label
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
@@ -20,7 +21,6 @@ from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.services.day import DayView, load_day
 from tracker.validation import today
-from tracker.widgets.dose_card import dose_instruction
 from tracker.widgets.footer import Footer
 from tracker.widgets.month_calendar import PHASE_COLOURS, DayMark, MonthCalendar
 
@@ -130,8 +130,8 @@ class HistoryScreen(TrackerScreen):
         text = Text()
         text.append(format_date(view.day) + "\n", style="bold")
         if view.planned is not None:
-            text.append(_("Planned: {dose}").format(dose=dose_instruction(view.planned,
-                                                                          view.patient)) + "\n")
+            dose = dose_instruction(view.planned, view.patient).render()
+            text.append(_("Planned: {dose}").format(dose=dose) + "\n")
             text.append(f"{_(phase_label(view.planned.phase))}: {view.planned.reason.render()}\n")
         saved = view.saved
         if saved.taken:

@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header
 
+from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.labels import phase_label
 from tracker.clinical.model import Plan, PlannedDay
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic, PatientInfo
 from tracker.validation import today
-from tracker.widgets.dose_card import dose_instruction
 from tracker.widgets.dose_chart import DoseChart
 from tracker.widgets.footer import Footer
 
@@ -90,7 +90,7 @@ class PlanScreen(TrackerScreen):
             table.add_row(
                 Text(format_date(first.day), style=style),
                 Text(format_date(last.day) if last.day != first.day else "", style=style),
-                Text(dose_instruction(first, message.patient), style=style),
+                Text(dose_instruction(first, message.patient).render(), style=style),
                 Text(_(phase_label(first.phase)), style=style),
                 Text(first.reason.render(), style=style),
             )
