@@ -16,7 +16,13 @@ from tracker.cli.admin import add_admin_commands
 from tracker.cli.errors import UsageParser
 from tracker.i18n import N_, _
 from tracker.services.roles import ENV_ROLE, parse_role
-from tracker.validation import ValidationError, parse_date, parse_int, parse_number
+from tracker.validation import (
+    ValidationError,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_time,
+)
 
 DB_HELP = N_("database file or SQLAlchemy URL (default: LDN_TRACKER_DB, else the user data "
              "directory)")
@@ -237,6 +243,22 @@ def add_verify_command(commands: CommandLevel) -> None:
                                "begins with what it recorded, then record the current head"))
 
 
+def add_remind_command(commands: CommandLevel) -> None:
+    """Tonight's reminder (SPEC §12), and the daily timer that runs it."""
+    remind = commands.add("remind", _(
+        "tonight's reminder: print it (and show it on the desktop) unless today's dose is "
+        "logged"))
+    remind.add_argument("--patient", help=_(
+        "id or unique name (default: the database's only patient)"))
+    timer = remind.add_mutually_exclusive_group()
+    timer.add_argument("--install", metavar="HH:MM",
+                       type=_converter(parse_time, "time", "--install"), help=_(
+                           "run the reminder every day at HH:MM (a systemd user timer, a "
+                           "launchd agent on macOS, else a crontab line)"))
+    timer.add_argument("--uninstall", action="store_true",
+                       help=_("remove the daily reminder --install set up"))
+
+
 def _role_option(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--role", default=default, metavar="patient|clinician",
                         type=_converter(parse_role, "role", "--role"),
@@ -270,5 +292,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_review_commands(commands)
     add_import_command(commands)
     add_verify_command(commands)
+    add_remind_command(commands)
     add_admin_commands(subparsers, common)
     return parser

@@ -75,7 +75,7 @@ _NEEDS: dict[str, Role] = {
     "export --all": CLINICIAN,  # several patients at once
     "dismiss": CLINICIAN,
     "verify": PATIENT,
-    # Commands of SPEC §11-§12 not built yet: the patient's file taken in, tonight's reminder.
+    # SPEC §11-§12: the patient's file taken in, tonight's reminder (and its daily timer).
     "import": PATIENT,
     "remind": PATIENT,
     # PostgreSQL's roles (SPEC §10) are made with the owner's URL: the server decides who may,
