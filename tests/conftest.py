@@ -20,6 +20,10 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("LDN_TRACKER_LANG", "en")
     monkeypatch.delenv("LDN_TRACKER_ROLE", raising=False)  # the patient, unless a test says
+    # `remind --install` never reaches the user's own crontab or systemd: cron, through a
+    # crontab command that does not exist, unless a test puts its fake in place.
+    monkeypatch.setenv("LDN_TRACKER_REMIND_VIA", "cron")
+    monkeypatch.setenv("LDN_TRACKER_CRONTAB", str(home / "no-crontab-here"))
     i18n.set_language("en")
     yield
     i18n.set_language("en")

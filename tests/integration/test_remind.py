@@ -4,7 +4,8 @@ notification, and the daily timer on each of its three mechanisms.
 No test touches the user's own crontab, systemd or launchd: the mechanism is chosen with
 ``LDN_TRACKER_REMIND_VIA``, the unit folders are moved into ``tmp_path`` (``XDG_CONFIG_HOME``,
 ``HOME``), and ``systemctl``, ``launchctl``, ``crontab`` and ``notify-send`` are fakes on the
-PATH that record how they were called.
+PATH that record how they were called. Without them, ``tests/conftest.py`` points the timer at
+a crontab command that does not exist.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker import i18n
 from tracker.cli import main
 from tracker.services import reminders
 
@@ -29,13 +31,12 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY)
     for name in SESSION:  # no desktop unless a test says so
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("LDN_TRACKER_REMIND_VIA", raising=False)
-    monkeypatch.delenv("LDN_TRACKER_CRONTAB", raising=False)
     # The library, if installed, would talk to a real session bus: the fakes below stand in.
     monkeypatch.setattr(reminders, "_with_library", lambda title, body: False)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    i18n.set_language(i18n.detect_language())  # as a new process starts: --lang is per command
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -380,3 +381,10 @@ def test_a_url_with_a_password_is_not_written_into_a_timer(
         reminder_target("postgresql://ldn:secret@localhost/ldn")
     assert reminder_target("postgresql://ldn@localhost/ldn") == \
         "postgresql://ldn@localhost/ldn"
+
+
+def test_without_a_fake_the_tests_reach_no_real_crontab(
+        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_patient(capsys, db_path)
+    code, out, err = cli(capsys, "--db", str(db_path), "remind", "--install", "21:30")
+    assert code == 2 and "no-crontab-here" in err and "Traceback" not in err
