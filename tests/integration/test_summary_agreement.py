@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
+from tracker.analysis.summary import display_name
 from tracker.cli import main
 from tracker.export.cells import neutralise
-from tracker.i18n import format_date, set_language
+from tracker.i18n import format_date, format_mg, format_number, set_language
 from tracker.services.clinic import CheckIn, Clinic
 from tracker.storage.database import Database
 
@@ -136,7 +137,12 @@ def flattened(summary: dict[str, Any]) -> dict[str, Any]:
         out[f"episode.{n}.effects"] = "; ".join(episode["effects"])
     for symptom in summary["symptoms"]:
         name = symptom["symptom"]
-        for key in ("baseline", "last", "change", "slope_per_week", "days"):
+        for key in ("baseline", "baseline_from", "baseline_to", "baseline_days",
+                    "baseline_before_start", "last", "last_from", "last_to", "last_days",
+                    "change", "rolling_mean", "rolling_mean_from", "rolling_mean_to",
+                    "rolling_mean_days", "last_28d", "last_28d_from", "last_28d_to",
+                    "last_28d_days", "change_28d", "change_28d_pct", "responder",
+                    "slope_per_week", "days"):
             out[f"symptom.{name}.{key}"] = symptom[key]
         for week in symptom["weekly"]:
             out[f"symptom.{name}.week.{week['week_start']}"] = week["mean"]
@@ -144,6 +150,17 @@ def flattened(summary: dict[str, Any]) -> dict[str, Any]:
         dose = format(point["dose_mg"], "g")
         out[f"dose_response.{dose}mg.{point['symptom']}.mean"] = point["mean"]
         out[f"dose_response.{dose}mg.{point['symptom']}.days"] = point["days"]
+    out["dose_steps"] = len(summary["dose_steps"])
+    for n, step in enumerate(summary["dose_steps"], start=1):
+        for key in ("date", "kind", "from_mg", "to_mg", "before_from", "before_to",
+                    "after_from", "after_to"):
+            out[f"dose_step.{n}.{key}"] = step[key]
+        for point in step["symptoms"]:
+            for key in ("before", "before_days", "after", "after_days", "change"):
+                out[f"dose_step.{n}.symptom.{point['symptom']}.{key}"] = point[key]
+    for key in ("from", "to", "planned_days", "taken_planned", "taken_other", "skipped",
+                "not_logged", "taken_unplanned"):
+        out[f"intake.{key}"] = summary["intake"][key]
     out["alerts"] = len(summary["alerts"])
     for n, med in enumerate(summary["medications"], start=1):
         for key in ("name", "from", "to", "opioid"):
@@ -178,6 +195,76 @@ def assert_same_figures(json_figures: dict[str, Any], csv_figures: dict[str, str
             assert cell == neutralise(str(value)), (who, metric, cell, value)
 
 
+def dated(iso: str | None) -> str:
+    """A date as the text shows it: with its year, whatever the year (SPEC §13)."""
+    assert iso is not None
+    day = date.fromisoformat(iso)
+    assert str(day.year) in format_date(day, year=True)
+    return format_date(day, year=True)
+
+
+def score(value: float | None) -> str:
+    return "–" if value is None else format_number(value, places=1)
+
+
+def signed(value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = score(value)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
+def assert_text_tells(summary: dict[str, Any], text: str, who: str) -> None:
+    """The text shows the JSON's figures, its windows dated with their years."""
+    assert f"Summary for {dated(summary['today'])}\n" in text, who
+    if summary["next_step_date"] is None:
+        assert "No dose increase is planned." in text, who
+    else:
+        assert f"Next dose increase: {dated(summary['next_step_date'])} to " in text, who
+    for s in summary["symptoms"]:
+        name = display_name(s["symptom"])
+        if s["baseline"] is None:
+            assert f"{name}: no baseline" in text, who
+        else:
+            which = "the week before the start" if s["baseline_before_start"] \
+                else "the first week of treatment"
+            assert (f"{name}: baseline {score(s['baseline'])} ({which}, "
+                    f"{dated(s['baseline_from'])} – {dated(s['baseline_to'])}, "
+                    f"{s['baseline_days']} day") in text, (who, name)
+        month = (f"last 28 days {score(s['last_28d'])} ({dated(s['last_28d_from'])} – "
+                 f"{dated(s['last_28d_to'])}, {s['last_28d_days']} day")
+        assert month in text, (who, name, month)
+        if s["change_28d"] is not None:
+            assert (f"{signed(s['change_28d'])} points ({signed(s['change_28d_pct'])} %) "
+                    "from baseline") in text, (who, name)
+        if s["responder"] is not None:
+            assert ("; responder (" if s["responder"] else "; not a responder (") in text, who
+        assert (f"7-day rolling mean on {dated(s['rolling_mean_to'])}: "
+                f"{score(s['rolling_mean'])} ({s['rolling_mean_days']} day") in text, who
+        assert (f"7 days up to the last score ({dated(s['last_from'])} – "
+                f"{dated(s['last_to'])}): {score(s['last'])} (change {signed(s['change'])} "
+                "from baseline)") in text, (who, name)
+    for step in summary["dose_steps"]:
+        kind = {"step_up": "step up", "reduction": "reduction for side effects"}[step["kind"]]
+        assert (f"{dated(step['date'])}: {kind}, {format_mg(step['from_mg'])} to "
+                f"{format_mg(step['to_mg'])} (before {dated(step['before_from'])} – "
+                f"{dated(step['before_to'])}; after {dated(step['after_from'])} – "
+                f"{dated(step['after_to'])})") in text, who
+        for point in step["symptoms"]:
+            assert (f"{display_name(point['symptom'])}: {score(point['before'])} "
+                    f"({point['before_days']} day") in text, who
+    intake = summary["intake"]
+    if intake["planned_days"]:
+        assert (f"Intake against the plan, {dated(intake['from'])} – {dated(intake['to'])}: "
+                f"{intake['planned_days']} planned dosing days") in text, who
+        assert (f"taken at the planned dose {intake['taken_planned']}, taken at another dose "
+                f"{intake['taken_other']}, skipped {intake['skipped']}, not logged "
+                f"{intake['not_logged']}") in text, who
+    assert "These means mix time with dose" in text or not summary["dose_response"], who
+    for episode in summary["episodes"]:
+        assert f"{dated(episode['start'])} – {dated(episode['end'])}: " in text, who
+
+
 def test_summary_json_text_and_summary_csv_agree_for_every_protocol(
         clinic_db: tuple[str, list[int]], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,11 +284,7 @@ def test_summary_json_text_and_summary_csv_agree_for_every_protocol(
         cli(target, capsys, "export", "--patient", str(pid), "--out", str(tmp_path / str(pid)))
         assert summary_csv(tmp_path / str(pid) / "summary.csv") == {pid: every[pid]}, who
         text = cli(target, capsys, "summary", "--patient", str(pid), "--format", "text")
-        if summary["next_step_date"] is None:
-            assert "No dose increase is planned." in text, who
-        else:
-            shown = format_date(date.fromisoformat(summary["next_step_date"]))
-            assert f"Next dose increase: {shown} to " in text, who
+        assert_text_tells(summary, text, who)
 
     by_name = {s["patient"]["name"]: s for s in summaries.values()}
     # The 60-day patient, from 21 November: 1 mg from day 14; the rule fires on day 22 (the
@@ -223,3 +306,10 @@ def test_summary_json_text_and_summary_csv_agree_for_every_protocol(
                if s["patient"]["name"] not in ("Later", "Child", "Mood"))
     assert any(s["adherence_7d"] not in (None, 1.0) for s in summaries.values())
     assert any(s["next_step_date"] is None for s in summaries.values())
+    # ... and the new figures (SPEC §8): both baselines, both kinds of step, every intake.
+    assert {sym["baseline_before_start"] for s in summaries.values()
+            for sym in s["symptoms"]} >= {True}
+    assert {step["kind"] for s in summaries.values() for step in s["dose_steps"]} \
+        == {"step_up", "reduction"}
+    assert all(sum(s["intake"][k] for k in ("taken_other", "skipped", "not_logged")) > 0
+               for s in summaries.values() if s["intake"]["planned_days"] > 20)

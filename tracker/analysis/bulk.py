@@ -25,6 +25,7 @@ Days are proleptic ordinals (``date.toordinal()``), so day arithmetic is integer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,7 +33,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.analysis.summary import _number
+from tracker.analysis.summary import PERCENT_PLACES, _number, step_entry
+from tracker.analysis.windows import (
+    BASELINE_DAYS,
+    INTAKE_KINDS,
+    RESPONDER_DAYS,
+    STEP_AFTER_DAYS,
+    STEP_BEFORE_DAYS,
+    DoseStep,
+    is_responder,
+    per_cent,
+)
 from tracker.clinical.progress import TREND_WINDOW_DAYS
 
 DAY_BITS = 22  # a day ordinal fits in 22 bits (date.max is 3,652,059)
@@ -52,6 +63,8 @@ class CohortFrames:
     plan: pd.DataFrame
     doses: pd.DataFrame
     scores: pd.DataFrame
+    today: date  # the windows ending today, and the intake up to it
+    steps: Sequence[Sequence[DoseStep]] = ()  # each patient's dose_steps(plan, today)
 
 
 def _key(patient: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -93,13 +106,53 @@ class _Rounded:
 
 
 def summaries(frames: CohortFrames) -> list[dict[str, Any]]:
-    """For each patient, the ``symptoms`` and ``dose_response`` of :func:`build_summary`,
-    computed from the plan, doses and scores."""
+    """For each patient, the ``symptoms``, ``dose_response``, ``dose_steps`` and ``intake``
+    of :func:`build_summary`, computed from the plan, doses, scores and steps."""
     out: list[dict[str, Any]] = [{} for _ in range(frames.patients)]
     daily = _daily_scores(frames.scores)
-    _symptoms(daily, frames.patients, out)
+    starts = _plan_starts(frames)
+    _symptoms(daily, frames.patients, out, starts, frames.today)
     _dose_response(daily, frames, out)
+    _dose_steps(daily, frames, out)
+    _intake(frames, out)
     return out
+
+
+def _plan_starts(frames: CohortFrames) -> np.ndarray:
+    """Each patient's plan's first day (an ordinal; 0 without a plan)."""
+    patient = frames.plan["patient"].to_numpy(dtype=np.int64)
+    day = frames.plan["day"].to_numpy(dtype=np.int64)
+    if not len(day):
+        return np.zeros(frames.patients, dtype=np.int64)
+    bounds = _bounds(patient, frames.patients)
+    has_plan = bounds[1:] > bounds[:-1]
+    return np.where(has_plan, day[np.minimum(bounds[:-1], len(day) - 1)], 0)
+
+
+class _Sums:
+    """Sums and counts of a symptom's score days over windows of days, for many windows at
+    once: a cumulative sum over the daily values in their (patient, symptom, day) order. The
+    values are scores (integers, or halves in tests), so every difference is exact and the
+    mean is pandas' sum divided by count."""
+
+    def __init__(self, daily: _Daily) -> None:
+        self.symptoms = max(len(daily.names), 1)
+        self.key = ((daily.patient * self.symptoms + daily.symptom) << DAY_BITS) | daily.day
+        self.cumulative = np.concatenate(([0.0], np.cumsum(daily.value)))
+
+    def base(self, patient: np.ndarray, symptom: np.ndarray) -> np.ndarray:
+        return (patient * self.symptoms + symptom) << DAY_BITS
+
+    def window(self, base: np.ndarray, first: np.ndarray, last: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The mean (NaN for none) and the number of score days from ``first`` to ``last``."""
+        i = np.searchsorted(self.key, base | first, side="left")
+        j = np.searchsorted(self.key, base | last, side="right")
+        days = j - i
+        total = self.cumulative[j] - self.cumulative[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(days > 0, total / days, np.nan)
+        return mean, days
 
 
 @dataclass(frozen=True)
@@ -166,7 +219,8 @@ def _runs(*columns: np.ndarray) -> np.ndarray:
     return np.append(np.flatnonzero(change), len(columns[0]))
 
 
-def _symptoms(daily: _Daily, patients: int, out: list[dict[str, Any]]) -> None:
+def _symptoms(daily: _Daily, patients: int, out: list[dict[str, Any]], plan_starts: np.ndarray,
+              today: date) -> None:
     """:func:`~tracker.analysis.trends.symptom_trends` and ``weekly_means`` of everybody."""
     for entry in out:
         entry["symptoms"] = []
@@ -174,17 +228,15 @@ def _symptoms(daily: _Daily, patients: int, out: list[dict[str, Any]]) -> None:
     if len(groups) < 2:
         return
     starts, ends = groups[:-1], groups[1:]
+    windows = _symptom_windows(daily, starts, plan_starts, today)
     sizes = ends - starts
     group = np.repeat(np.arange(len(starts)), sizes)
     day, value = daily.day, daily.value
     first, last = day[starts], day[ends - 1]
-    early = day < (first + TREND_WINDOW_DAYS)[group]
     late = day > (last - TREND_WINDOW_DAYS)[group]
-    baseline = (np.bincount(group, weights=np.where(early, value, 0.0), minlength=len(starts))
-                / np.bincount(group, weights=early, minlength=len(starts)))
+    last_days = np.bincount(group, weights=late, minlength=len(starts))
     recent = (np.bincount(group, weights=np.where(late, value, 0.0), minlength=len(starts))
-              / np.bincount(group, weights=late, minlength=len(starts)))
-    change = recent - baseline
+              / last_days)
     offsets = (day - first[group]).astype("float64")
     week = day - (day - 1) % 7  # the Monday: ordinal 1 was a Monday
     weeks = _runs(daily.patient, daily.symptom, week)
@@ -204,9 +256,8 @@ def _symptoms(daily: _Daily, patients: int, out: list[dict[str, Any]]) -> None:
         w0, w1 = week_bounds[g], week_bounds[g + 1]
         out[int(daily.patient[a])]["symptoms"].append({
             "symptom": daily.names[int(daily.symptom[a])],
-            "baseline": _number(baseline[g]),
-            "last": _number(recent[g]),
-            "change": _number(change[g]),
+            **windows(g, recent[g], int(last_days[g]), iso(int(last[g]) - TREND_WINDOW_DAYS + 1),
+                      iso(int(last[g]))),
             "slope_per_week": _number(slope),
             "days": int(sizes[g]),
             "weekly": [{"week_start": iso(d), "mean": number(m), "days": n}
@@ -273,3 +324,159 @@ def _dose_response(daily: _Daily, frames: CohortFrames, out: list[dict[str, Any]
             "mean": rounded.number(total / n),
             "days": n,
         })
+
+
+def _symptom_windows(daily: _Daily, starts: np.ndarray, plan_starts: np.ndarray,
+                     today: date) -> Any:
+    """The dated figures of each (patient, symptom) group starting at row ``starts[g]``, as
+    :func:`~tracker.analysis.summary.symptom_entry` writes them (its keys, in its order):
+    ``entry(g, last, last_days, last_from, last_to)``."""
+    sums = _Sums(daily)
+    patient, symptom = daily.patient[starts], daily.symptom[starts]
+    base = sums.base(patient, symptom)
+    start = plan_starts[patient]
+    pre, pre_days = sums.window(base, start - BASELINE_DAYS, start - 1)
+    first, first_days = sums.window(base, start, start + BASELINE_DAYS - 1)
+    has_plan = start > 0
+    before = has_plan & (pre_days > 0)
+    treated = has_plan & ~before & (first_days > 0)
+    baseline = np.where(before, pre, np.where(treated, first, np.nan)).tolist()
+    base_days = np.where(before, pre_days, np.where(treated, first_days, 0)).tolist()
+    base_from = np.where(before, start - BASELINE_DAYS, start).tolist()
+    before_list, treated_list = before.tolist(), treated.tolist()
+    end = today.toordinal()
+    empty = np.zeros(len(starts), dtype=np.int64)
+    rolling, rolling_days = sums.window(base, empty + end - TREND_WINDOW_DAYS + 1, empty + end)
+    month, month_days = sums.window(base, empty + end - RESPONDER_DAYS + 1, empty + end)
+    rolling_l, rolling_days_l = rolling.tolist(), rolling_days.tolist()
+    month_l, month_days_l = month.tolist(), month_days.tolist()
+    rounded = _Rounded()
+    iso, number = rounded.iso, rounded.number
+    rolling_from, rolling_to = iso(end - TREND_WINDOW_DAYS + 1), iso(end)
+    month_from, month_to = iso(end - RESPONDER_DAYS + 1), rolling_to
+
+    def entry(g: int, last: float, last_days: int, last_from: str, last_to: str
+              ) -> dict[str, Any]:
+        known = before_list[g] or treated_list[g]
+        mean = baseline[g]
+        change_28d = month_l[g] - mean
+        return {
+            "baseline": number(mean),
+            "baseline_from": iso(base_from[g]) if known else None,
+            "baseline_to": iso(base_from[g] + BASELINE_DAYS - 1) if known else None,
+            "baseline_days": base_days[g],
+            "baseline_before_start": before_list[g] if known else None,
+            "last": number(last),
+            "last_from": last_from,
+            "last_to": last_to,
+            "last_days": last_days,
+            "change": number(last - mean),
+            "rolling_mean": number(rolling_l[g]),
+            "rolling_mean_from": rolling_from,
+            "rolling_mean_to": rolling_to,
+            "rolling_mean_days": rolling_days_l[g],
+            "last_28d": number(month_l[g]),
+            "last_28d_from": month_from,
+            "last_28d_to": month_to,
+            "last_28d_days": month_days_l[g],
+            "change_28d": number(change_28d),
+            "change_28d_pct": number(per_cent(change_28d, mean), PERCENT_PLACES),
+            "responder": is_responder(mean, month_l[g]),
+        }
+
+    return entry
+
+
+def _dose_steps(daily: _Daily, frames: CohortFrames, out: list[dict[str, Any]]) -> None:
+    """``dose_steps`` of everybody: around each step, each symptom the patient scored, its
+    mean over the week before and days 8–14 after
+    (:func:`~tracker.analysis.trends.step_windows`)."""
+    groups = _runs(daily.patient, daily.symptom)[:-1]
+    group_patient = daily.patient[groups]
+    group_symptom = daily.symptom[groups]
+    group_bounds = _bounds(group_patient, frames.patients)
+    steps = [(p, step) for p, patient_steps in enumerate(frames.steps) for step in patient_steps]
+    step_patient = np.asarray([p for p, _step in steps], dtype=np.int64)
+    day = np.asarray([step.day.toordinal() for _p, step in steps], dtype=np.int64)
+    first = group_bounds[step_patient] if len(steps) else step_patient
+    reps = group_bounds[step_patient + 1] - first if len(steps) else step_patient
+    which = np.repeat(np.arange(len(steps)), reps)
+    offsets = np.arange(len(which)) - np.repeat(np.cumsum(reps) - reps, reps)
+    group = np.repeat(first, reps) + offsets
+    sums = _Sums(daily)
+    base = sums.base(group_patient[group], group_symptom[group])
+    step_day = day[which]
+    first_after, last_after = STEP_AFTER_DAYS  # the step's own day is day 1
+    before, before_days = sums.window(base, step_day - STEP_BEFORE_DAYS, step_day - 1)
+    after, after_days = sums.window(base, step_day + first_after - 1, step_day + last_after - 1)
+    change = (after - before).tolist()
+    before_l, before_days_l = before.tolist(), before_days.tolist()
+    after_l, after_days_l = after.tolist(), after_days.tolist()
+    symptom_l = group_symptom[group].tolist()
+    bounds = np.append(np.cumsum(reps) - reps, len(which)).tolist() if len(steps) else [0]
+    number = _Rounded().number
+    for entry in out:
+        entry["dose_steps"] = []
+    for k, (p, step) in enumerate(steps):
+        out[p]["dose_steps"].append({
+            **step_entry(step),
+            "symptoms": [{
+                "symptom": daily.names[symptom_l[r]],
+                "before": number(before_l[r]),
+                "before_days": before_days_l[r],
+                "after": number(after_l[r]),
+                "after_days": after_days_l[r],
+                "change": number(change[r]),
+            } for r in range(bounds[k], bounds[k + 1])],
+        })
+
+
+def _intake(frames: CohortFrames, out: list[dict[str, Any]]) -> None:
+    """``intake`` of everybody (:func:`~tracker.analysis.trends.intake_by_day`, counted by
+    :func:`~tracker.analysis.trends.intake_counts`)."""
+    today = frames.today.toordinal()
+    plan, doses = frames.plan, frames.doses
+    patient = plan["patient"].to_numpy(dtype=np.int64)
+    day = plan["day"].to_numpy(dtype=np.int64)
+    planned = plan["dose_mg"].to_numpy(dtype="float64")
+    dose_key = _key(doses["patient"].to_numpy(dtype=np.int64),
+                    doses["day"].to_numpy(dtype=np.int64))
+    order = np.argsort(dose_key, kind="stable")
+    dose_key = dose_key[order]
+    taken = doses["taken"].to_numpy(dtype=bool)[order]
+    mg = doses["mg"].to_numpy(dtype="float64")[order]
+    last = np.append(dose_key[1:] != dose_key[:-1], True) if len(dose_key) else dose_key > 0
+    dose_key, taken, mg = dose_key[last], taken[last], mg[last]  # the last entry of a day
+
+    def logged_at(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(dose_key, key)
+        found = at < len(dose_key)
+        found[found] = dose_key[at[found]] == key[found]
+        return found, np.where(found, at, 0)
+
+    today_logged, _at = logged_at(_key(np.arange(frames.patients), np.full(frames.patients, today)))
+    keep = (day < today) | ((day == today) & today_logged[patient])
+    patient, day, planned = patient[keep], day[keep], planned[keep]
+    logged, at = logged_at(_key(patient, day))
+    was_taken = logged & (taken[at] if len(dose_key) else logged)
+    amount = np.where(logged, mg[at] if len(dose_key) else np.nan, np.nan)
+    same = (planned > 0) & (np.isnan(amount) | (np.round(amount, 4) == np.round(planned, 4)))
+    kind = np.where(~logged, 3, np.where(~was_taken, 2, np.where(same, 0, 1)))
+    dosing = planned > 0
+    kinds = len(INTAKE_KINDS)
+    counts = np.bincount(patient[dosing] * kinds + kind[dosing],
+                         minlength=frames.patients * kinds).reshape(frames.patients, kinds).tolist()
+    planned_days = np.bincount(patient[dosing], minlength=frames.patients).tolist()
+    unplanned = np.bincount(patient[~dosing & was_taken], minlength=frames.patients).tolist()
+    bounds = _bounds(patient, frames.patients).tolist()
+    day_l = day.tolist()
+    iso = _Rounded().iso
+    for p, entry in enumerate(out):
+        a, b = bounds[p], bounds[p + 1]
+        entry["intake"] = {
+            "from": iso(day_l[a]) if b > a else None,
+            "to": iso(day_l[b - 1]) if b > a else None,
+            "planned_days": planned_days[p],
+            **dict(zip(INTAKE_KINDS, counts[p], strict=True)),
+            "taken_unplanned": unplanned[p],
+        }

@@ -22,15 +22,34 @@ from tracker.analysis.frames import (
 )
 from tracker.analysis.trends import (
     dose_response,
+    intake_by_day,
+    intake_counts,
+    step_windows,
     symptom_trends,
     weekly_means,
+)
+from tracker.analysis.windows import (
+    INTAKE_KINDS,
+    RESPONDER_DAYS,
+    RESPONDER_DROP,
+    STEP_AFTER_DAYS,
+    STEP_BEFORE_DAYS,
+    DoseStep,
+    dose_steps,
 )
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS, within
 from tracker.clinical.labels import condition_label, phase_label, protocol_label
 from tracker.clinical.model import Alert, Diary, Plan
-from tracker.clinical.progress import MONTH_DAYS, WEEK_DAYS, adherence_by_window, dose_status
+from tracker.clinical.progress import (
+    MONTH_DAYS,
+    TREND_WINDOW_DAYS,
+    WEEK_DAYS,
+    adherence_by_window,
+    dose_status,
+)
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import (
+    N_,
     _,
     format_date,
     format_mg,
@@ -103,16 +122,11 @@ def build_summary(
     doses_df = doses_frame(diary.doses)
     scores_df = scores_frame(diary.scores)
 
-    trends = symptom_trends(scores_df)
+    trends = symptom_trends(scores_df, plan_df, today)
     weekly = weekly_means(scores_df)
     symptoms = [
         {
-            "symptom": row["symptom"],
-            "baseline": _number(row["baseline"]),
-            "last": _number(row["last"]),
-            "change": _number(row["change"]),
-            "slope_per_week": _number(row["slope_per_week"]),
-            "days": int(row["days"]),
+            **symptom_entry(row),
             "weekly": [
                 {
                     "week_start": _iso(week["week_start"]),
@@ -133,6 +147,26 @@ def build_summary(
         }
         for row in _records(dose_response(scores_df, plan_df, doses_df))
     ]
+    steps = dose_steps(shown, today)
+    windows = _records(step_windows(scores_df, steps))
+    step_rows = [
+        {
+            **step_entry(step),
+            "symptoms": [
+                {
+                    "symptom": w["symptom"],
+                    "before": _number(w["before"]),
+                    "before_days": int(w["before_days"]),
+                    "after": _number(w["after"]),
+                    "after_days": int(w["after_days"]),
+                    "change": _number(w["change"]),
+                }
+                for w in windows
+                if w["step"] == n
+            ],
+        }
+        for n, step in enumerate(steps)
+    ]
     alert_rows = [
         {"date": _iso(row["date"]), "code": row["code"], "message": row["message"]}
         for row in _records(alerts_frame(shown.alerts if alerts is None else alerts))
@@ -143,7 +177,58 @@ def build_summary(
         **progress_entries(plan, diary, today),
         "symptoms": symptoms,
         "dose_response": response,
+        "dose_steps": step_rows,
+        "intake": _jsonable(intake_counts(intake_by_day(plan_df, doses_df, today))),
         "alerts": alert_rows,
+    }
+
+
+# The keys of a ``symptoms`` entry before its weekly means, in order (summary.csv's order too).
+SYMPTOM_KEYS = (
+    "baseline", "baseline_from", "baseline_to", "baseline_days", "baseline_before_start",
+    "last", "last_from", "last_to", "last_days", "change",
+    "rolling_mean", "rolling_mean_from", "rolling_mean_to", "rolling_mean_days",
+    "last_28d", "last_28d_from", "last_28d_to", "last_28d_days",
+    "change_28d", "change_28d_pct", "responder", "slope_per_week", "days",
+)
+PERCENT_PLACES = 1
+STEP_KEYS = ("date", "kind", "from_mg", "to_mg", "before_from", "before_to", "after_from",
+             "after_to")
+STEP_SYMPTOM_KEYS = ("before", "before_days", "after", "after_days", "change")
+INTAKE_KEYS = ("from", "to", "planned_days", *INTAKE_KINDS, "taken_unplanned")
+
+
+def symptom_entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of :func:`~tracker.analysis.trends.symptom_trends` as the summary writes it:
+    ``symptom`` and :data:`SYMPTOM_KEYS` (dates ISO, means to 3 places, per cent to 1)."""
+    entry: dict[str, Any] = {"symptom": row["symptom"]}
+    for key in SYMPTOM_KEYS:
+        value = row[key]
+        if key.endswith(("_from", "_to")):
+            entry[key] = _iso(value)
+        elif key.endswith("days"):
+            entry[key] = int(value)
+        elif key in ("baseline_before_start", "responder"):
+            entry[key] = None if value is pd.NA or value is None else bool(value)
+        elif key.endswith("_pct"):
+            entry[key] = _number(value, PERCENT_PLACES)
+        else:
+            entry[key] = _number(value)
+    return entry
+
+
+def step_entry(step: DoseStep) -> dict[str, Any]:
+    """A dose step's :data:`STEP_KEYS` as the summary writes them."""
+    (before_from, before_to), (after_from, after_to) = step.before, step.after
+    return {
+        "date": step.day.isoformat(),
+        "kind": step.kind,
+        "from_mg": _number(step.from_mg, 4),
+        "to_mg": _number(step.to_mg, 4),
+        "before_from": before_from.isoformat(),
+        "before_to": before_to.isoformat(),
+        "after_from": after_from.isoformat(),
+        "after_to": after_to.isoformat(),
     }
 
 
@@ -227,7 +312,7 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, Any]]:
             rows.append((f"episode.{n}.{key}", value))
     for symptom in summary.get("symptoms", []):
         name = symptom["symptom"]
-        for key in ("baseline", "last", "change", "slope_per_week", "days"):
+        for key in SYMPTOM_KEYS:
             rows.append((f"symptom.{name}.{key}", symptom[key]))
         for week in symptom["weekly"]:
             rows.append((f"symptom.{name}.week.{week['week_start']}", week["mean"]))
@@ -235,13 +320,41 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, Any]]:
         dose = format(point["dose_mg"], "g")
         rows.append((f"dose_response.{dose}mg.{point['symptom']}.mean", point["mean"]))
         rows.append((f"dose_response.{dose}mg.{point['symptom']}.days", point["days"]))
+    steps = summary.get("dose_steps", [])
+    rows.append(("dose_steps", len(steps)))
+    for n, step in enumerate(steps, start=1):
+        for key in STEP_KEYS:
+            rows.append((f"dose_step.{n}.{key}", step[key]))
+        for point in step["symptoms"]:
+            for key in STEP_SYMPTOM_KEYS:
+                rows.append((f"dose_step.{n}.symptom.{point['symptom']}.{key}", point[key]))
+    intake = summary.get("intake", {})
+    for key in INTAKE_KEYS:
+        rows.append((f"intake.{key}", intake.get(key)))
     rows.append(("alerts", len(summary.get("alerts", []))))
     return rows
 
 
 def date_text(iso: str | None) -> str:
-    """An ISO date of the summary as the reader writes dates; ``–`` for none."""
-    return "–" if iso is None else format_date(date.fromisoformat(iso))
+    """An ISO date of the summary as the reader writes dates, with its year (SPEC §13);
+    ``–`` for none."""
+    return "–" if iso is None else format_date(date.fromisoformat(iso), year=True)
+
+
+def window_text(first: str | None, last: str | None) -> str:
+    """A dated window, ``1 January 2026 – 7 January 2026``."""
+    return f"{date_text(first)} – {date_text(last)}"
+
+
+def scored_days_text(n: int) -> str:
+    return ngettext("{n} day scored", "{n} days scored", n).format(n=n)
+
+
+def percent_text(value: float | None) -> str:
+    """A signed percentage change, ``-41.7 %`` (``–`` for none)."""
+    if value is None:
+        return "–"
+    return f"{signed_text(value)} %"
 
 
 def mg_text(value: float | None) -> str:
@@ -304,7 +417,17 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     lines += [f"  {line}" for line in episode_lines(summary)] or ["  " + _("(none)")]
     lines += ["", _("Symptom trends (0–10, higher is worse):")]
     lines += [f"  {line}" for line in symptom_lines(summary)] or ["  " + _("(none)")]
-    lines += ["", _("Mean scores per dose:")]
+    lines += ["", _("Around each dose step: the mean of the {before} days before it and of "
+                    "days {first}–{last} after it (its own day is day 1):").format(
+        before=STEP_BEFORE_DAYS, first=STEP_AFTER_DAYS[0], last=STEP_AFTER_DAYS[1])]
+    lines += [f"  {line}" for line in step_lines(summary)] or ["  " + _("(none)")]
+    lines += ["", *intake_lines(summary)]
+    lines += ["", _("Mean scores per dose level:")]
+    if summary.get("dose_response"):
+        lines.append("  " + _(
+            "Every day at a dose counts together, whenever it fell: the start, the weeks at "
+            "that dose during titration and during a reduction, later weeks. These means mix "
+            "time with dose; the steps above separate them."))
     lines += [f"  {line}" for line in dose_response_lines(summary)] or ["  " + _("(none)")]
     lines += ["", _("Alerts:")]
     lines += [f"  {date_text(a['date'])}: {a['message']}" for a in summary.get("alerts", [])] or [
@@ -331,18 +454,87 @@ def episode_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 def symptom_lines(summary: Mapping[str, Any]) -> list[str]:
-    return [
-        _(
-            "{symptom}: first week {baseline}, last week {last} (change {change}), {slope} per week"
-        ).format(
-            symptom=display_name(s["symptom"]),
-            baseline=score_text(s["baseline"]),
-            last=score_text(s["last"]),
-            change=signed_text(s["change"]),
-            slope=signed_text(s["slope_per_week"]),
-        )
-        for s in summary.get("symptoms", [])
+    """Each symptom's dated figures: baseline; the last 28 days against it (points, per cent,
+    responder); the 7-day rolling mean on today; the last 7 scored days and the slope."""
+    lines: list[str] = []
+    for s in summary.get("symptoms", []):
+        name = display_name(s["symptom"])
+        if s["baseline"] is None:
+            lines.append(_("{symptom}: no baseline (not scored in the week before the start "
+                           "nor in the first week of treatment)").format(symptom=name))
+        else:
+            lines.append(_("{symptom}: baseline {baseline} ({which}, {window}, {days})").format(
+                symptom=name,
+                baseline=score_text(s["baseline"]),
+                which=_("the week before the start") if s["baseline_before_start"]
+                else _("the first week of treatment"),
+                window=window_text(s["baseline_from"], s["baseline_to"]),
+                days=scored_days_text(s["baseline_days"]),
+            ))
+        month = _("last {n} days {mean} ({window}, {days})").format(
+            n=RESPONDER_DAYS, mean=score_text(s["last_28d"]),
+            window=window_text(s["last_28d_from"], s["last_28d_to"]),
+            days=scored_days_text(s["last_28d_days"]))
+        if s["change_28d"] is not None:
+            month += ": " + _("{points} points ({percent}) from baseline").format(
+                points=signed_text(s["change_28d"]), percent=percent_text(s["change_28d_pct"]))
+        if s["responder"] is not None:
+            month += "; " + (
+                _("responder (at least {drop} below baseline)") if s["responder"]
+                else _("not a responder (less than {drop} below baseline)")
+            ).format(drop=format_percent(RESPONDER_DROP))
+        lines.append("  " + month)
+        lines.append("  " + _("{n}-day rolling mean on {date}: {mean} ({days})").format(
+            n=TREND_WINDOW_DAYS, date=date_text(s["rolling_mean_to"]),
+            mean=score_text(s["rolling_mean"]), days=scored_days_text(s["rolling_mean_days"])))
+        lines.append("  " + _(
+            "{n} days up to the last score ({window}): {last} (change {change} from "
+            "baseline); {slope} per week over {days}").format(
+            n=TREND_WINDOW_DAYS, window=window_text(s["last_from"], s["last_to"]),
+            last=score_text(s["last"]), change=signed_text(s["change"]),
+            slope=signed_text(s["slope_per_week"]), days=scored_days_text(s["days"])))
+    return lines
+
+
+STEP_KIND_LABELS = {"step_up": N_("step up"), "reduction": N_("reduction for side effects")}
+
+
+def step_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Each dose step, dated, and each symptom's mean before and after it."""
+    lines: list[str] = []
+    for step in summary.get("dose_steps", []):
+        lines.append(_("{date}: {kind}, {from_mg} to {to_mg} (before {before}; after {after})")
+                     .format(date=date_text(step["date"]), kind=_(STEP_KIND_LABELS[step["kind"]]),
+                             from_mg=mg_text(step["from_mg"]), to_mg=mg_text(step["to_mg"]),
+                             before=window_text(step["before_from"], step["before_to"]),
+                             after=window_text(step["after_from"], step["after_to"])))
+        lines += ["  " + _("{symptom}: {before} ({before_days}) then {after} ({after_days}), "
+                           "change {change}").format(
+            symptom=display_name(p["symptom"]),
+            before=score_text(p["before"]), before_days=scored_days_text(p["before_days"]),
+            after=score_text(p["after"]), after_days=scored_days_text(p["after_days"]),
+            change=signed_text(p["change"]))
+            for p in step["symptoms"]]
+    return lines
+
+
+def intake_lines(summary: Mapping[str, Any]) -> list[str]:
+    """What happened against the plan: counts of the planned dosing days by intake."""
+    intake = summary.get("intake") or {}
+    if not intake.get("planned_days"):
+        return [_("Intake against the plan:"), "  " + _("(none)")]
+    lines = [
+        _("Intake against the plan, {window}: {n} planned dosing days").format(
+            window=window_text(intake["from"], intake["to"]), n=intake["planned_days"]),
+        "  " + _("taken at the planned dose {taken_planned}, taken at another dose "
+                 "{taken_other}, skipped {skipped}, not logged {not_logged}").format(**intake),
     ]
+    if intake.get("taken_unplanned"):
+        lines.append("  " + ngettext(
+            "and a dose taken on {n} day planned without one (a pause or a hold)",
+            "and a dose taken on {n} days planned without one (a pause or a hold)",
+            intake["taken_unplanned"]).format(n=intake["taken_unplanned"]))
+    return lines
 
 
 def signed_text(value: float | None) -> str:

@@ -13,6 +13,7 @@ is written down in ``docs/analysis.md``; the short version:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,15 @@ import numpy as np
 import pandas as pd
 
 from tracker.analysis.frames import DATE_DTYPE
+from tracker.analysis.windows import (
+    INTAKE_KINDS,
+    RESPONDER_DAYS,
+    DoseStep,
+    baseline_windows,
+    ending,
+    is_responder,
+    per_cent,
+)
 from tracker.clinical.model import Diary, Plan
 from tracker.clinical.progress import ADHERENCE_WINDOWS, TREND_WINDOW_DAYS, adherence_counts
 
@@ -92,41 +102,202 @@ def _slope_per_week(dates: pd.Series, values: pd.Series) -> float:
     return float(slope_per_day) * 7
 
 
-def symptom_trends(scores_df: pd.DataFrame, window_days: int = TREND_WINDOW_DAYS) -> pd.DataFrame:
-    """Per symptom: the baseline (mean of the first ``window_days`` calendar days from its first
-    score), the last (mean of the last ``window_days`` days up to its last score), change = last −
-    baseline, the least-squares slope in points per week, the number of score days and their span.
+def _window(group: pd.DataFrame, first: date | pd.Timestamp, last: date | pd.Timestamp
+            ) -> tuple[float, int]:
+    """The mean of a symptom's score days from ``first`` to ``last`` (both counted), and how
+    many there are (NaN, 0 for none)."""
+    dates = group["date"]
+    inside = group.loc[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last)), "value"]
+    return (float(inside.mean()) if len(inside) else float("nan")), len(inside)
+
+
+def _baseline(group: pd.DataFrame, start: date | None
+              ) -> tuple[float, int, tuple[date | None, date | None], bool | None]:
+    """A symptom's baseline: mean, score days, window, and whether it is the week before the
+    start (:func:`~tracker.analysis.windows.baseline_windows`); NaN, 0, no dates, None when
+    neither week was scored or there is no plan."""
+    if start is not None:
+        before, first_week = baseline_windows(start)
+        for before_start, window in ((True, before), (False, first_week)):
+            mean, days = _window(group, *window)
+            if days:
+                return mean, days, window, before_start
+    return float("nan"), 0, (None, None), None
+
+
+TREND_COLUMNS: dict[str, Any] = {
+    "symptom": "str",
+    "baseline": "float64",
+    "baseline_from": DATE_DTYPE,
+    "baseline_to": DATE_DTYPE,
+    "baseline_days": "int64",
+    "baseline_before_start": "boolean",
+    "last": "float64",
+    "last_from": DATE_DTYPE,
+    "last_to": DATE_DTYPE,
+    "last_days": "int64",
+    "change": "float64",
+    "rolling_mean": "float64",
+    "rolling_mean_from": DATE_DTYPE,
+    "rolling_mean_to": DATE_DTYPE,
+    "rolling_mean_days": "int64",
+    "last_28d": "float64",
+    "last_28d_from": DATE_DTYPE,
+    "last_28d_to": DATE_DTYPE,
+    "last_28d_days": "int64",
+    "change_28d": "float64",
+    "change_28d_pct": "float64",
+    "responder": "boolean",
+    "slope_per_week": "float64",
+    "days": "int64",
+    "first_date": DATE_DTYPE,
+    "last_date": DATE_DTYPE,
+}
+
+
+def symptom_trends(scores_df: pd.DataFrame, plan_df: pd.DataFrame, today: date,
+                   window_days: int = TREND_WINDOW_DAYS) -> pd.DataFrame:
+    """Per symptom, the dated figures of SPEC §8 (``docs/analysis.md``):
+
+    - ``baseline`` over ``baseline_from … baseline_to`` (``baseline_days`` scored): the week
+      before the plan's first day where the symptom was scored in it
+      (``baseline_before_start``), else the plan's first week; NaN without a plan or a score
+      in either;
+    - ``last``: the ``window_days`` calendar days up to the symptom's last score, dated;
+      ``change`` = last − baseline (negative = better, since higher is worse);
+    - ``rolling_mean``: the ``window_days`` days ending ``today``; ``last_28d`` the 28;
+      ``change_28d`` = last_28d − baseline, in points and in per cent (``change_28d_pct``);
+      ``responder`` when last_28d is at least 30 % below baseline (NA when unknown);
+    - the least-squares slope in points per week, the number of score days and their span.
     """
     daily = daily_scores(scores_df)
     window = pd.Timedelta(days=window_days)
+    start = plan_df["date"].min().date() if len(plan_df) else None
+    rolling = ending(today, window_days)
+    month = ending(today, RESPONDER_DAYS)
     rows = []
     for symptom, group in daily.groupby("symptom", sort=True):
         first, last = group["date"].min(), group["date"].max()
-        baseline = group.loc[group["date"] < first + window, "value"].mean()
-        recent = group.loc[group["date"] > last - window, "value"].mean()
+        recent = group.loc[group["date"] > last - window, "value"]
+        baseline, base_days, base_window, before_start = _baseline(group, start)
+        roll, roll_days = _window(group, *rolling)
+        month_mean, month_days = _window(group, *month)
+        change_28d = month_mean - baseline
+        responder = is_responder(baseline, month_mean)
         rows.append(
             {
                 "symptom": symptom,
                 "baseline": baseline,
-                "last": recent,
-                "change": recent - baseline,
+                "baseline_from": base_window[0],
+                "baseline_to": base_window[1],
+                "baseline_days": base_days,
+                "baseline_before_start": before_start,
+                "last": recent.mean(),
+                "last_from": last - window + pd.Timedelta(days=1),
+                "last_to": last,
+                "last_days": len(recent),
+                "change": recent.mean() - baseline,
+                "rolling_mean": roll,
+                "rolling_mean_from": rolling[0],
+                "rolling_mean_to": rolling[1],
+                "rolling_mean_days": roll_days,
+                "last_28d": month_mean,
+                "last_28d_from": month[0],
+                "last_28d_to": month[1],
+                "last_28d_days": month_days,
+                "change_28d": change_28d,
+                "change_28d_pct": per_cent(change_28d, baseline),
+                "responder": responder,
                 "slope_per_week": _slope_per_week(group["date"], group["value"]),
                 "days": len(group),
                 "first_date": first,
                 "last_date": last,
             }
         )
-    columns: dict[str, Any] = {
-        "symptom": "str",
-        "baseline": "float64",
-        "last": "float64",
-        "change": "float64",
-        "slope_per_week": "float64",
-        "days": "int64",
-        "first_date": DATE_DTYPE,
-        "last_date": DATE_DTYPE,
+    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    for name, dtype in TREND_COLUMNS.items():
+        if dtype == DATE_DTYPE:
+            frame[name] = pd.to_datetime(frame[name]).astype(DATE_DTYPE)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+STEP_WINDOW_COLUMNS: dict[str, Any] = {
+    "step": "int64",
+    "symptom": "str",
+    "before": "float64",
+    "before_days": "int64",
+    "after": "float64",
+    "after_days": "int64",
+    "change": "float64",
+}
+
+
+def step_windows(scores_df: pd.DataFrame, steps: Sequence[DoseStep]) -> pd.DataFrame:
+    """Around each dose step (:func:`tracker.analysis.windows.dose_steps`), each symptom the
+    patient scored: its mean over the 7 days before the step and over days 8–14 after, with the
+    number of score days in each, and change = after − before: step (the index into
+    ``steps``), symptom, before, before_days, after, after_days, change."""
+    daily = daily_scores(scores_df)
+    groups = list(daily.groupby("symptom", sort=True))
+    rows = []
+    for n, step in enumerate(steps):
+        for symptom, group in groups:
+            before, before_days = _window(group, *step.before)
+            after, after_days = _window(group, *step.after)
+            rows.append({"step": n, "symptom": symptom, "before": before,
+                         "before_days": before_days, "after": after, "after_days": after_days,
+                         "change": after - before})
+    return pd.DataFrame(rows, columns=list(STEP_WINDOW_COLUMNS)).astype(STEP_WINDOW_COLUMNS)
+
+
+def intake_by_day(plan_df: pd.DataFrame, doses_df: pd.DataFrame, today: date) -> pd.DataFrame:
+    """What happened against the plan, day by day, from the plan's first day to today:
+    date, planned_mg, intake, logged_mg.
+
+    ``intake`` is one of :data:`~tracker.analysis.windows.INTAKE_KINDS`: ``taken_planned`` (a
+    dose taken at the planned deliverable dose, or without an amount), ``taken_other`` (taken
+    at another amount, a dose on a day planned at 0 mg included), ``skipped``, ``not_logged``.
+    ``logged_mg`` is the amount logged (NaN: none). Today is there only once a dose is logged
+    for it, as adherence counts it (an evening diarist is not "not logged" every morning).
+    """
+    end = pd.Timestamp(today)
+    logged = doses_df.drop_duplicates("date", keep="last").set_index("date")
+    days = plan_df.loc[plan_df["date"] <= end, ["date", "dose_mg"]]
+    if end not in logged.index:
+        days = days[days["date"] < end]
+    taken = days["date"].map(logged["taken"])
+    mg = days["date"].map(logged["mg"]).astype("float64").to_numpy()
+    planned = days["dose_mg"].to_numpy(dtype="float64")
+    same = (planned > 0) & (np.isnan(mg) | (np.round(mg, 4) == np.round(planned, 4)))
+    intake = np.select(
+        [taken.isna().to_numpy(), ~taken.eq(True).to_numpy(), same],
+        ["not_logged", "skipped", "taken_planned"], "taken_other")
+    return pd.DataFrame({
+        "date": days["date"].to_numpy(),
+        "planned_mg": planned,
+        "intake": intake,
+        "logged_mg": mg,
+    }).astype({"date": DATE_DTYPE, "planned_mg": "float64", "intake": "str",
+               "logged_mg": "float64"})
+
+
+def intake_counts(intake: pd.DataFrame) -> dict[str, Any]:
+    """The summary's ``intake``: the days counted (``from``, ``to``: None when none), the
+    planned dosing days among them (planned above 0 mg) and how many of those were
+    taken at the planned dose, taken at another, skipped or not logged, and
+    ``taken_unplanned``: doses taken on days planned at 0 mg (a pause or a hold)."""
+    dosing = intake["planned_mg"] > 0
+    counts = intake.loc[dosing, "intake"].value_counts()
+    unplanned = (~dosing) & intake["intake"].isin(["taken_planned", "taken_other"])
+    return {
+        "from": intake["date"].min().date() if len(intake) else None,
+        "to": intake["date"].max().date() if len(intake) else None,
+        "planned_days": int(dosing.sum()),
+        **{kind: int(counts.get(kind, 0)) for kind in INTAKE_KINDS},
+        "taken_unplanned": int(unplanned.sum()),
     }
-    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
 
 
 def dose_on_days(plan_df: pd.DataFrame, doses_df: pd.DataFrame) -> pd.DataFrame:

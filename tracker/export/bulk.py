@@ -171,5 +171,7 @@ def build_share(cursor: Any, ids: list[int], shard: int, shards: int, dialect: s
         share = Share(ClinicReader(cursor, ids, shard, shards), ids, Cells(dialect), today)
         diaries, dose_frame, score_frame = diary_files(share)
         plans, plan_frame = plan_files(share, diaries)
-        summary_file(share, plans, CohortFrames(len(ids), plan_frame, dose_frame, score_frame))
+        steps = [plan.pop("steps") for plan in plans]
+        summary_file(share, plans, CohortFrames(len(ids), plan_frame, dose_frame, score_frame,
+                                                today, steps))
         return share.chunks()

@@ -21,6 +21,7 @@ import pandas as pd
 
 from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import progress_entries, summary_rows
+from tracker.analysis.windows import dose_steps
 from tracker.clinical import compute_plan, is_opioid
 from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import PlannedDay
@@ -36,8 +37,8 @@ def plan_files(share: Share, diaries: Diaries) -> tuple[list[dict[str, Any]], pd
     """The share's parts of plan.csv and alerts.csv, from every patient's plan (until four
     weeks after today, computed as :func:`tracker.services.review.load_review` does); what the
     summary reads of each plan (where the treatment stands, the episodes, reductions and alerts
-    not dismissed, and the days' doses as a frame). The plans themselves are let go patient by
-    patient (~500 bytes a day)."""
+    not dismissed, the dose steps under ``steps``, and the days' doses as a frame). The plans
+    themselves are let go patient by patient (~500 bytes a day)."""
     sep, nl, cell = share.sep, share.nl, share.cell
     reason = Reasons(cell).render
     dismissed: dict[int, set[tuple[str, date]]] = {}
@@ -65,7 +66,8 @@ def plan_files(share: Share, diaries: Diaries) -> tuple[list[dict[str, Any]], pd
             f"{cell(a.day)}{sep}{cell(a.code)}{sep}{reason(a.message)}{nl}"
             for a in alerts])
         plans.append({**progress_entries(outlook, diary, share.today),
-                      "alerts": alerts})  # counted
+                      "alerts": alerts,  # counted
+                      "steps": dose_steps(plan, share.today)})  # taken out for the figures
         if plan.days:
             first = plan.days[0].day.toordinal()
             columns["patient"].append(np.full(len(plan.days), i, dtype=np.int64))

@@ -15,12 +15,14 @@ import pytest
 
 from tracker.analysis import build_summary
 from tracker.analysis.bulk import CohortFrames, summaries
+from tracker.analysis.windows import dose_steps
 from tracker.clinical import compute_plan
+from tracker.clinical.horizons import within
 from tracker.clinical.model import ChemoSession, Diary, DoseEntry, EffectEntry, Plan, ScoreEntry
 from tracker.clinical.protocols import build_settings
 
 TODAY = date(2026, 6, 1)
-FIGURES = ("symptoms", "dose_response")
+FIGURES = ("symptoms", "dose_response", "dose_steps", "intake")
 SYMPTOMS = ("pain", "fatigue", "low_mood", "Åndenød", "=x")
 
 
@@ -63,6 +65,9 @@ def cohort(patients: list[tuple[Plan, Diary]]) -> CohortFrames:
         plan=pd.DataFrame(plan_rows, columns=["patient", "day", "dose_mg", "nominal_mg", "phase"]),
         doses=pd.DataFrame(dose_rows, columns=["patient", "day", "taken", "mg"]),
         scores=pd.DataFrame(score_rows, columns=["patient", "day", "symptom", "value"]),
+        today=TODAY,
+        steps=[dose_steps(within(plan, TODAY + timedelta(days=28)), TODAY)
+               for plan, _diary in patients],
     )
 
 
@@ -80,6 +85,8 @@ def test_every_patients_figures_are_their_own_summarys(seed: int) -> None:
     for (plan, diary), got in zip(patients, figures, strict=True):
         assert got == expected(plan, diary)
     assert any(f["symptoms"] for f in figures) and any(f["dose_response"] for f in figures)
+    kinds = {step["kind"] for f in figures for step in f["dose_steps"]}
+    assert kinds == {"step_up", "reduction"}, kinds
 
 
 def test_patients_without_plan_doses_or_scores() -> None:
@@ -91,4 +98,7 @@ def test_patients_without_plan_doses_or_scores() -> None:
     figures = summaries(cohort(patients))
     assert figures == [expected(*p) for p in patients]
     assert figures[1]["symptoms"][0]["slope_per_week"] is None
-    assert figures[0] == {"symptoms": [], "dose_response": []}
+    assert figures[0] == {"symptoms": [], "dose_response": [], "dose_steps": [],
+                          "intake": {"from": None, "to": None, "planned_days": 0,
+                                     "taken_planned": 0, "taken_other": 0, "skipped": 0,
+                                     "not_logged": 0, "taken_unplanned": 0}}

@@ -115,13 +115,13 @@ def test_summary_text_in_english_and_danish(summary: dict[str, Any]) -> None:
     assert "On this dose for 6 days" in english
     assert "Adherence: 7 days 100 %" in english
     assert "worst severity 3" in english
-    fired = format_date(day(14))
+    fired = format_date(day(14), year=True)
     assert f"the 50 % rule fired on {fired}: half dose for the next 7 days" in english
     set_language("da")
     danish = summary_text(summary)
     assert "Nuværende dosis: 0,5 mg" in danish
     assert "fase: Reduktionsuge" in danish
     assert "Sygdom: Fibromyalgi" in danish
-    assert f"50 %-reglen udløstes {format_date(day(14))}: halv dosis de næste 7 dage" \
+    assert f"50 %-reglen udløstes {format_date(day(14), year=True)}: halv dosis de næste 7 dage" \
         in danish
     assert "Current dose" not in danish
