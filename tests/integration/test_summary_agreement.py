@@ -231,7 +231,7 @@ def assert_text_tells(summary: dict[str, Any], text: str, who: str) -> None:
             assert (f"{name}: baseline {score(s['baseline'])} ({which}, "
                     f"{dated(s['baseline_from'])} – {dated(s['baseline_to'])}, "
                     f"{s['baseline_days']} day") in text, (who, name)
-        month = (f"last 28 days {score(s['last_28d'])} ({dated(s['last_28d_from'])} – "
+        month = (f"Last 28 days {score(s['last_28d'])} ({dated(s['last_28d_from'])} – "
                  f"{dated(s['last_28d_to'])}, {s['last_28d_days']} day")
         assert month in text, (who, name, month)
         if s["change_28d"] is not None:

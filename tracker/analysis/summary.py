@@ -471,7 +471,7 @@ def symptom_lines(summary: Mapping[str, Any]) -> list[str]:
                 window=window_text(s["baseline_from"], s["baseline_to"]),
                 days=scored_days_text(s["baseline_days"]),
             ))
-        month = _("last {n} days {mean} ({window}, {days})").format(
+        month = _("Last {n} days {mean} ({window}, {days})").format(
             n=RESPONDER_DAYS, mean=score_text(s["last_28d"]),
             window=window_text(s["last_28d_from"], s["last_28d_to"]),
             days=scored_days_text(s["last_28d_days"]))
