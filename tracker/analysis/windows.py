@@ -27,6 +27,7 @@ from tracker.clinical.model import Plan
 BASELINE_DAYS: Final = 7
 RESPONDER_DAYS: Final = 28
 RESPONDER_DROP: Final = 0.30  # IMMPACT: a moderately important improvement in pain
+EPSILON: Final = 1e-9
 STEP_BEFORE_DAYS: Final = 7
 STEP_AFTER_DAYS: Final = (8, 14)  # day 1 is the step's own day
 
@@ -101,7 +102,9 @@ def is_responder(baseline: float | None, recent: float | None) -> bool | None:
     if baseline is None or recent is None or baseline != baseline or recent != recent \
             or baseline <= 0:
         return None
-    return bool(recent <= (1 - RESPONDER_DROP) * baseline)
+    # Means are ratios of small integers: a mean exactly 30 % below (4.9 against 7) must not
+    # miss by a float's last bit (0.7 * 7 is 4.8999999999999995).
+    return bool(baseline - recent >= RESPONDER_DROP * baseline - EPSILON)
 
 
 def per_cent(change: float, baseline: float) -> float:

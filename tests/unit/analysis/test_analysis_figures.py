@@ -139,6 +139,7 @@ def test_last_28_days_change_in_points_and_per_cent_and_the_responder_mark(
 def test_the_responder_threshold_is_30_per_cent() -> None:
     assert is_responder(10.0, 7.0) is True
     assert is_responder(10.0, 7.001) is False
+    assert is_responder(7.0, 98 / 20) is True  # exactly 30 % below, whatever the float says
     assert is_responder(0.0, 0.0) is None and is_responder(None, 3.0) is None
 
 
