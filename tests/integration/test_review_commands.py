@@ -127,7 +127,16 @@ def test_summary_text_is_readable(db: str, anna: str,
     assert "Patient: Anna" in out
     assert "Current dose: 0.75 mg" in out
     assert "Adherence: 7 days 83 %, 30 days 79 %, overall 79 %" in out
-    assert "the 50 % rule fired on 9 January: half dose for the next 7 days" in out
+    # Every date a clinician reads carries its year (SPEC §13).
+    assert "Summary for 20 January 2026\n" in out
+    assert "the 50 % rule fired on 9 January 2026: half dose for the next 7 days" in out
+    # No score before the start: the baseline is the first week of treatment.
+    assert ("Pain: baseline 8 (the first week of treatment, 1 January 2026 – 7 January 2026, "
+            "7 days scored)") in out
+    assert "10 January 2026: reduction for side effects, 0.75 mg to 0.38 mg" in out  # 0.375
+    # 19 planned days: 10 January was planned at 0.375 mg and taken at 0.75 mg.
+    assert ("taken at the planned dose 14, taken at another dose 1, skipped 1, "
+            "not logged 3") in out
     assert "{" not in out
 
 
