@@ -20,6 +20,7 @@ from tracker.analysis import (
     scores_frame,
     summary_frame,
 )
+from tracker.analysis.summary import SYMPTOM_KEYS
 from tracker.clinical.model import Alert, DoseEntry, EffectEntry, PlannedDay, ScoreEntry
 from tracker.export.csv_files import format_cell
 from tracker.i18n import Message
@@ -84,10 +85,13 @@ def every_free_text_table(payload: str) -> dict[str, pd.DataFrame]:
         "today": "2026-02-03",
         "symptoms": [
             {
+                **dict.fromkeys(SYMPTOM_KEYS),
                 "symptom": payload,
                 "baseline": -1.0,
                 "last": 2.0,
                 "change": -3.0,
+                "change_28d_pct": -40.0,
+                "responder": True,
                 "slope_per_week": -0.5,
                 "days": 3,
                 "weekly": [],
