@@ -183,3 +183,29 @@ def test_report_without_any_data_still_renders() -> None:
     doc = parse(render_report(summary, plan_frame(()), scores_frame(()), "en"))
     assert doc.count("svg") == 0
     assert "No plan yet." in " ".join(doc.text)
+
+
+def test_report_shows_what_happened_against_the_plan_and_the_new_figures() -> None:
+    """SPEC §8 in the report: the intake counts and each day's intake on the dose chart, the
+    windows around every dose step with their counts, the dated baseline and the responder."""
+    from tracker.analysis import doses_frame
+
+    summary, plan_df, scores_df = sample()
+    doses = [DoseEntry(START + timedelta(i), i % 9 != 4, None if i % 9 == 4 else
+                       (0.5 if i == 30 else None)) for i in range(40)]
+    markup = render_report(summary, plan_df, scores_df, "en", doses_df=doses_frame(doses))
+    doc = parse(markup)
+    text = " ".join(doc.text)
+    intake = summary["intake"]
+    assert "Intake against the plan" in text and f"{intake['planned_days']}" in text
+    assert doc.count("path", **{"class": "intake-skipped"}) >= 1
+    assert doc.count("circle", **{"class": "intake-other"}) == 1  # the 0.5 mg on day 30
+    assert "Around each dose step" in text and summary["dose_steps"]
+    first = summary["dose_steps"][0]
+    assert f"{first['symptoms'][0]['before_days']})" in text
+    pain = next(s for s in summary["symptoms"] if s["symptom"] == "pain")
+    assert "Responder (≥ 30 % better)" in text
+    assert "2026" in pain["baseline_from"] and "January 2026" in text
+    assert "mix time with dose" in text
+    without = parse(render_report(summary, plan_df, scores_df, "en"))
+    assert without.count("path", **{"class": "intake-skipped"}) == 0  # no doses, no marks

@@ -71,6 +71,7 @@ def _in_language(code: str) -> Iterator[None]:
 def render_report(
     summary: Mapping[str, Any], plan_df: pd.DataFrame, scores_df: pd.DataFrame, language: str,
     *, details: Mapping[str, Any] | None = None, period: tuple[date, date] | None = None,
+    doses_df: pd.DataFrame | None = None,
 ) -> str:
     """The report as one HTML document in ``language`` (``"da"`` or ``"en"``).
 
@@ -79,7 +80,8 @@ def render_report(
     trends, doses, alerts, medications) follow from page two. ``details`` adds the patient's
     settings the summary does not carry (``max_mg``, ``concentration_mg_ml``, ``weight_kg``,
     ``informed_on``); ``period`` (first and last day) limits the charts and the dated tables to
-    those days (``report --from/--to``).
+    those days (``report --from/--to``); ``doses_df`` (the logged doses) puts what happened
+    against the plan on the dose chart: doses taken at another dose, skipped, not logged.
 
     Texts already rendered into ``summary`` (alert messages) keep the language they were built
     in: build the summary in the same language.
@@ -104,7 +106,9 @@ def render_report(
             '<div class="page-one">',
             _header(summary, details or {}, start, end - timedelta(days=1)),
             _status(summary),
-            _section("dose-chart", _("Dose over time"), dose_chart(plan_df, summary, start, end)),
+            _section("dose-chart", _("Dose over time"),
+                     dose_chart(plan_df, summary, start, end, _intake_days(plan_df, doses_df,
+                                                                           summary))),
             _section(
                 "symptom-chart",
                 _("Symptom scores"),
@@ -114,7 +118,9 @@ def render_report(
             '<div class="details">',
             _adherence(summary),
             _episodes(summary),
+            _intake(summary),
             _symptoms(summary),
+            _dose_steps(summary),
             _dose_response(summary),
             _alerts(summary),
             _medications(summary),
@@ -138,11 +144,17 @@ def date_text(iso: str | None) -> str:
     return "–" if iso is None else format_date(date.fromisoformat(iso), year=True)
 
 
+def _intake_days(plan_df: pd.DataFrame, doses_df: pd.DataFrame | None,
+                 summary: Mapping[str, Any]) -> pd.DataFrame | None:
+    """Each day's intake against the plan (the summary's own function, SPEC §8)."""
+    if doses_df is None or plan_df.empty:
+        return None
+    from tracker.analysis.trends import intake_by_day
+
+    return intake_by_day(plan_df, doses_df, date.fromisoformat(summary["today"]))
+
+
 # --- tables ----------------------------------------------------------------------------------
-
-
-def first_days(n: int) -> str:
-    return ngettext("First {n} day", "First {n} days", n).format(n=n)
 
 
 def last_days(n: int) -> str:
@@ -275,29 +287,95 @@ def _episodes(summary: Mapping[str, Any]) -> str:
     return _section("episodes", _("Side-effect episodes"), _table(headings, rows, numeric=[2, 3]))
 
 
+def _span(first: str | None, last: str | None, days: int | None) -> str:
+    """``2 Dec 2023 – 8 Dec 2023, 7 days``: a window of the summary, dated, with its count."""
+    if first is None:
+        return "–"
+    count = ngettext("{n} day scored", "{n} days scored", days or 0).format(n=days or 0)
+    return f"{date_text(first)} – {date_text(last)}, {count}"
+
+
 def _symptoms(summary: Mapping[str, Any]) -> str:
-    rows = [
-        (
+    """Each symptom against its dated baseline (SPEC §8): the last 28 days' mean, the change in
+    points and per cent, the responder mark; the last 7 days and the rolling mean beside."""
+    rows = []
+    notes = []
+    for s in summary.get("symptoms", []):
+        responder = s.get("responder")
+        rows.append((
             esc(display_name(s["symptom"])),
             esc(score_text(s["baseline"])),
-            esc(score_text(s["last"])),
-            esc(signed_text(s["change"])),
+            esc(score_text(s.get("last_28d"))),
+            esc(signed_text(s.get("change_28d"))),
+            esc("–" if s.get("change_28d_pct") is None
+                else f"{signed_text(s['change_28d_pct'])} %"),
+            esc(_("yes") if responder else ("–" if responder is None else _("no"))),
+            esc(score_text(s.get("rolling_mean"))),
             esc(signed_text(s["slope_per_week"])),
-            esc(s["days"]),
-        )
-        for s in summary.get("symptoms", [])
-    ]
+        ))
+        before = {True: _("the week before the start"), False: _("the first week of treatment"),
+                  None: ""}[s.get("baseline_before_start")]
+        notes.append(_("{symptom}: baseline {before} ({span}); last 28 days {last}").format(
+            symptom=display_name(s["symptom"]), before=before,
+            span=_span(s.get("baseline_from"), s.get("baseline_to"), s.get("baseline_days")),
+            last=_span(s.get("last_28d_from"), s.get("last_28d_to"), s.get("last_28d_days"))))
     headings = [
         _("Symptom"),
-        first_days(TREND_WINDOW_DAYS),
-        last_days(TREND_WINDOW_DAYS),
-        _("Change"),
+        _("Baseline"),
+        _("Last 28 days"),
+        _("Change (points)"),
+        _("Change (%)"),
+        _("Responder (≥ 30 % better)"),
+        _("{n}-day mean today").format(n=TREND_WINDOW_DAYS),
         _("Trend per week"),
-        _("Days scored"),
     ]
-    return _section(
-        "symptoms", _("Symptom trends"), _table(headings, rows, numeric=[1, 2, 3, 4, 5])
-    )
+    table = _table(headings, rows, numeric=[1, 2, 3, 4, 6, 7])
+    listed = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    return _section("symptoms", _("Symptom trends"),
+                    table + (f'<ul class="windows">{listed}</ul>' if listed else ""))
+
+
+def _dose_steps(summary: Mapping[str, Any]) -> str:
+    """Around every step-up and reduction: each symptom's mean over the 7 days before and
+    days 8–14 after, with the days scored in each (SPEC §8)."""
+    rows = []
+    for step in summary.get("dose_steps", []):
+        kind = _("step up") if step["kind"] == "step_up" else _(phase_label("reduction"))
+        head = (f"{esc(date_text(step['date']))}<br>{esc(kind)}: "
+                f"{esc(mg_text(step['from_mg']))} → {esc(mg_text(step['to_mg']))}")
+        for k, point in enumerate(step.get("symptoms", [])):
+            rows.append((
+                head if k == 0 else "",
+                esc(display_name(point["symptom"])),
+                esc(f"{score_text(point['before'])} ({point['before_days']})"),
+                esc(f"{score_text(point['after'])} ({point['after_days']})"),
+                esc(signed_text(point["change"])),
+            ))
+    headings = [_("Dose step"), _("Symptom"), _("7 days before"), _("Days 8–14 after"),
+                _("Change")]
+    note = empty_note(_("Mean score, with the number of days scored in brackets; the step's "
+                        "own day is day 1."))
+    return _section("dose-steps", _("Around each dose step"),
+                    _table(headings, rows, numeric=[2, 3, 4]) + (note if rows else ""))
+
+
+def _intake(summary: Mapping[str, Any]) -> str:
+    """What happened against the plan (SPEC §8): the planned days by what was logged."""
+    intake = summary.get("intake") or {}
+    if not intake.get("planned_days"):
+        return _section("intake", _("Intake against the plan"), empty_note(_("None.")))
+    rows = [(esc(label), esc(intake.get(key, 0))) for key, label in (
+        ("planned_days", _("Days with a planned dose")),
+        ("taken_planned", _("Taken at the planned dose")),
+        ("taken_other", _("Taken at another dose")),
+        ("skipped", _("Skipped")),
+        ("not_logged", _("Not logged")),
+        ("taken_unplanned", _("Taken on a pause or hold day")),
+    )]
+    period = _("From {first} to {last}.").format(first=date_text(intake.get("from")),
+                                                last=date_text(intake.get("to")))
+    return _section("intake", _("Intake against the plan"),
+                    _table([_("Days"), _("Count")], rows, numeric=[1]) + empty_note(period))
 
 
 def _dose_response(summary: Mapping[str, Any]) -> str:
@@ -315,7 +393,10 @@ def _dose_response(summary: Mapping[str, Any]) -> str:
             )
         rows.append(row)
     headings = [_("Dose"), *(display_name(s) for s in symptoms)]
-    note = empty_note(_("Mean score per dose, with the number of days scored in brackets."))
+    note = empty_note(_("Mean score per dose, with the number of days scored in brackets. "
+                        "Every day at a dose counts together, whenever it fell (the start, "
+                        "titration, a reduction week): these means mix time with dose; the "
+                        "dose steps above separate them."))
     table = _table(headings, rows, numeric=range(len(headings)))
     return _section("dose-response", _("Mean scores per dose"), table + (note if rows else ""))
 

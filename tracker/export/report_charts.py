@@ -184,7 +184,38 @@ def _episode_bars(scale: _Scale, summary: Mapping[str, Any], start: date, end: d
     return "".join(out)
 
 
-def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, end: date) -> str:
+def _intake_marks(scale: _Scale, intake: pd.DataFrame | None, start: date, end: date) -> str:
+    """What happened against the plan, on the plan's line: a dose taken at another dose is a
+    ring at the dose logged, a skipped day a cross and a day not logged a grey tick on the
+    axis (shapes, so they read without colour)."""
+    if intake is None or intake.empty:
+        return ""
+    out = []
+    shown = _between(intake, start, end)
+    half = (scale.x(start + timedelta(days=1)) - LEFT) / 2
+    base = HEIGHT - BOTTOM
+    for day, kind, logged in zip(shown["date"], shown["intake"], shown["logged_mg"],
+                                 strict=True):
+        first = pd.Timestamp(day).date()
+        x = round(scale.x(first) + half, 1)
+        when = esc(format_date(first, year=True))
+        if kind == "taken_other" and logged == logged:  # not NaN
+            out.append(f'<circle class="intake-other" cx="{x}" cy="{scale.y(float(logged))}" '
+                       f'r="2.6" fill="#fff" stroke="#000" stroke-width="1">'
+                       f"<title>{when}: {esc(format_number(float(logged)))} mg</title></circle>")
+        elif kind == "skipped":
+            out.append(f'<path class="intake-skipped" d="M{x - 2.5},{base - 8.5}l5,5m0,-5l-5,5" '
+                       f'stroke="#000" stroke-width="1.2"><title>{when}: '
+                       f'{esc(_("skipped"))}</title></path>')
+        elif kind == "not_logged":
+            out.append(f'<line class="intake-missing" x1="{x}" x2="{x}" y1="{base - 4}" '
+                       f'y2="{base}" stroke="#888" stroke-width="1.2"><title>{when}: '
+                       f'{esc(_("not logged"))}</title></line>')
+    return "".join(out)
+
+
+def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, end: date,
+               intake: pd.DataFrame | None = None) -> str:
     if plan_df.empty:
         return empty_note(_("No plan yet."))
     plan = _between(plan_df, start, end).sort_values("date")
@@ -224,15 +255,22 @@ def dose_chart(plan_df: pd.DataFrame, summary: Mapping[str, Any], start: date, e
             f'stroke-width="2"{dash}/>'
         )
     parts.append(_episode_bars(scale, summary, start, end))
+    parts.append(_intake_marks(scale, intake, start, end))
     parts.append(_today_line(scale, today, start, end))
-    legend = _legend(
-        [
-            (f"background:{PALETTE[0]};height:.25em", _("Planned dose (dashed: ahead)")),
-            ("background:rgba(230,159,0,.28)", _(phase_label("reduction"))),
-            ("background:rgba(153,153,153,.35)", _("Pause or hold")),
-            (f"background:{PALETTE[1]};height:.35em", _("Side-effect episode")),
+    items = [
+        (f"background:{PALETTE[0]};height:.25em", _("Planned dose (dashed: ahead)")),
+        ("background:rgba(230,159,0,.28)", _(phase_label("reduction"))),
+        ("background:rgba(153,153,153,.35)", _("Pause or hold")),
+        (f"background:{PALETTE[1]};height:.35em", _("Side-effect episode")),
+    ]
+    if intake is not None:
+        items += [
+            ("border-radius:50%;width:.7em;height:.7em;background:#fff;border-color:#000",
+             _("taken at another dose")),
+            ("border:0;width:0", _("× skipped")),
+            ("background:#888;width:.15em", _("not logged")),
         ]
-    )
+    legend = _legend(items)
     chart = _svg(_("Dose over time"), "\n".join(parts))
     return f"<figure>{chart}{legend}</figure>"
 

@@ -152,7 +152,7 @@ def write_report(clinic: Clinic, pid: int, out: Path, first: date | None = None,
     """A self-contained HTML report for the patient's journal, owner-only (0600), in the
     current language; ``first``/``last`` (``report --from/--to``) limit the days it shows (the
     figures of where the treatment stands are those of today, as always)."""
-    from tracker.analysis import plan_frame, scores_frame
+    from tracker.analysis import doses_frame, plan_frame, scores_frame
     from tracker.export.csv_files import make_private_dir, write_private
     from tracker.export.report import render_report
     from tracker.i18n import get_language
@@ -168,7 +168,8 @@ def write_report(clinic: Clinic, pid: int, out: Path, first: date | None = None,
     details = {"max_mg": info.max_mg, "concentration_mg_ml": info.concentration_mg_ml,
                "weight_kg": info.weight_kg, "informed_on": info.informed_on}
     html = render_report(summary, plan_frame(review.plan), scores_frame(review.diary.scores),
-                         get_language(), details=details, period=period)
+                         get_language(), details=details, period=period,
+                         doses_df=doses_frame(review.diary.doses))
     target = Path(out)
     make_private_dir(target.parent)
     write_private(target, html.encode("utf-8"))
