@@ -30,20 +30,41 @@ def taken(*days: int) -> Diary:
 def test_flags_whom_to_look_at() -> None:
     missed = Alert(TODAY - timedelta(days=3), "missed_doses", Message("x"))
     today = (TODAY - START).days
-    # Reduction week today, an open alert, 15 of 19 days taken, last entry four days ago.
+    # An open missed-dose run, 15 of 19 days taken, last entry four days ago.
     status = status_values(plan_of({today: "reduction"}, alerts=(missed,)),
                            taken(*range(0, 15)), TODAY, set())
-    assert status["flags"].split(",") == ["reduction", "alerts", "low_adherence",
-                                          "no_entry_3d"]
+    assert status["flags"].split(",") == ["missed_doses", "no_entry_3d", "low_adherence"]
     assert status["open_alerts"] == "missed_doses"
     # The same alert dismissed by a clinician no longer flags.
     quiet = status_values(plan_of(alerts=(missed,)), taken(*range(0, today)), TODAY,
                           {("missed_doses", missed.day)})
     assert quiet["flags"] == "" and quiet["adherence_30d"] == 1.0
+    # Nor once doses were taken again after it: resolved, not counted.
+    resolved = status_values(plan_of(alerts=(missed,)), taken(*range(0, today)), TODAY, set())
+    assert resolved["flags"] == "" and resolved["open_alerts"] == ""
+    # The phase is the Phase column's: a plateau or a reduction week is no flag of its own.
     assert status_values(plan_of({today: "plateau"}), taken(*range(0, today)), TODAY,
-                         set())["flags"] == "plateau"
+                         set())["flags"] == ""
     nothing = status_values(plan_of(), Diary(), TODAY, set())
-    assert nothing["flags"] == "low_adherence,no_entry_3d" and nothing["last_entry"] is None
+    assert nothing["flags"] == "no_entry_3d,low_adherence" and nothing["last_entry"] is None
+
+
+def test_the_hold_and_the_transplant_caution_come_first_and_only_open_alerts_count() -> None:
+    alerts = (
+        Alert(START, "information_pending", Message("x")),
+        Alert(START, "transplant_caution", Message("x")),
+        Alert(TODAY - timedelta(days=2), "opioid_contraindication", Message("x")),
+        Alert(TODAY - timedelta(days=1), "missed_doses", Message("x")),
+        Alert(TODAY + timedelta(days=9), "thyroid_blood_test", Message("x")),
+        Alert(TODAY + timedelta(days=3), "thyroid_blood_test", Message("x")),
+    )
+    status = status_values(plan_of(alerts=alerts), taken(*range(0, 18)), TODAY,
+                           {("information_pending", START)})
+    assert status["open_alerts"].split(",") == ["opioid_contraindication",
+                                                "transplant_caution", "missed_doses"]
+    assert status["flags"].split(",") == ["opioid_contraindication", "transplant_caution",
+                                          "missed_doses"]
+    assert status["next_upcoming"] == TODAY + timedelta(days=3)
 
 
 def test_no_entry_for_three_whole_days_before_today() -> None:

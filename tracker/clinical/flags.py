@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.clinical import alerts as A
+from tracker.clinical.alert_status import OPEN, UPCOMING, alert_states
 from tracker.clinical.model import Diary, Plan
 from tracker.clinical.progress import MONTH_DAYS, adherence, next_step
 
@@ -18,6 +20,32 @@ LOW_ADHERENCE = 0.8
 # "No entry for 3 days": the three whole days before today are empty (today is still running,
 # so an evening diarist is not flagged in the morning).
 NO_ENTRY_DAYS = 3
+
+LOW_ADHERENCE_FLAG = "low_adherence"
+NO_ENTRY_FLAG = "no_entry_3d"
+# The cohort's flags, most urgent first (SPEC §13): the opioid hold and the transplant caution
+# above every other flag, then the side-effect alerts, the diary's, the rest. An alert flags
+# while it is open (tracker/clinical/alert_status.py); its flag is its code.
+FLAG_ORDER: tuple[str, ...] = (
+    A.OPIOID_CONTRAINDICATION,
+    A.TRANSPLANT_CAUTION,
+    A.SIDE_EFFECT_REDUCTION,
+    A.PERSISTS_DESPITE_REDUCTION,
+    A.PLATEAU,
+    A.DOSE_MAYBE_TOO_HIGH,
+    A.MISSED_DOSES,
+    NO_ENTRY_FLAG,
+    LOW_ADHERENCE_FLAG,
+    A.INFORMATION_PENDING,
+    A.THYROID_BLOOD_TEST,
+    A.NEEDS_LIQUID,
+)
+_RANK = {flag: n for n, flag in enumerate(FLAG_ORDER)}
+
+
+def flag_rank(flag: str) -> int:
+    """A flag's place in :data:`FLAG_ORDER` (an unknown one after all of them)."""
+    return _RANK.get(flag, len(FLAG_ORDER))
 
 
 def last_entry(diary: Diary) -> date | None:
@@ -28,25 +56,23 @@ def last_entry(diary: Diary) -> date | None:
 
 def status_values(plan: Plan, diary: Diary, today: date,
                   dismissed: set[tuple[str, date]]) -> dict[str, Any]:
+    """The cohort row of one patient: ``open_alerts`` has the code of every open alert (one
+    per alert: their number is the count), ``flags`` the distinct flags in
+    :data:`FLAG_ORDER`, ``next_upcoming`` the day of the first upcoming alert of the plan."""
     current = plan.on(today) or (plan.days[0] if plan.days else None)
     dose = current.dose_mg if current else 0.0
     step = next_step(plan, today)
-    open_alerts = sorted({a.code for a in plan.alerts
-                          if a.day <= today and (a.code, a.day) not in dismissed})
+    states = alert_states(plan, diary, today, dismissed)
+    opened = sorted((s.code for s in states if s.status == OPEN), key=flag_rank)
+    upcoming = [s.day for s in states if s.status == UPCOMING]
     rate = adherence(plan, diary, today, MONTH_DAYS)
     last = last_entry(diary)
-    flags = []
-    if current is not None and current.phase == "reduction":
-        flags.append("reduction")
-    if current is not None and current.phase == "plateau":
-        flags.append("plateau")
-    if open_alerts:
-        flags.append("alerts")
+    flags = set(opened)
     if rate is not None and rate < LOW_ADHERENCE:
-        flags.append("low_adherence")
+        flags.add(LOW_ADHERENCE_FLAG)
     if (plan.days and plan.days[0].day <= today) and \
             (last is None or (today - last).days > NO_ENTRY_DAYS):
-        flags.append("no_entry_3d")
+        flags.add(NO_ENTRY_FLAG)
     return {
         "computed_for": today,
         "phase": current.phase if current else "start",
@@ -54,6 +80,7 @@ def status_values(plan: Plan, diary: Diary, today: date,
         "next_step_date": step.day if step else None,
         "adherence_30d": rate,
         "last_entry": last,
-        "open_alerts": ",".join(open_alerts),
-        "flags": ",".join(flags),
+        "open_alerts": ",".join(opened),
+        "flags": ",".join(sorted(flags, key=flag_rank)),
+        "next_upcoming": min(upcoming, default=None),
     }

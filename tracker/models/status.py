@@ -28,5 +28,9 @@ class PatientStatus(Base):
     next_step_date: Mapped[date | None] = mapped_column(Date)
     adherence_30d: Mapped[float | None]
     last_entry: Mapped[date | None] = mapped_column(Date)
-    open_alerts: Mapped[str] = mapped_column(Text, default="")  # codes, comma-separated
-    flags: Mapped[str] = mapped_column(Text, default="")  # cohort flags, comma-separated
+    # The code of every open alert (SPEC §13), most urgent first, comma-separated: their number
+    # is the count the cohort shows.
+    open_alerts: Mapped[str] = mapped_column(Text, default="")
+    # The cohort's flags (tracker/clinical/flags.py FLAG_ORDER), comma-separated.
+    flags: Mapped[str] = mapped_column(Text, default="")
+    next_upcoming: Mapped[date | None] = mapped_column(Date)  # the first upcoming alert's day
