@@ -81,7 +81,7 @@ def test_side_effects_beyond_tolerance_halve_the_dose_for_a_week(
 
     out = run(capsys, db_path, "alerts", "--patient", pid, "--format", "json")
     alerts = json.loads(out)
-    assert all(set(a) == {"date", "code", "message"} for a in alerts)
+    assert all(list(a) == ["date", "code", "message", "status"] for a in alerts)
     fired = [a for a in alerts if a["date"] == trigger.isoformat()]
     assert fired, alerts
     assert "2 mg" in fired[0]["message"] and "4.5 mg" in fired[0]["message"]

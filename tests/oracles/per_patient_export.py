@@ -22,13 +22,14 @@ from sqlalchemy import select
 from tracker.analysis import build_summary
 from tracker.analysis.frames import (
     DATE_DTYPE,
-    alerts_frame,
+    alert_states_frame,
     doses_frame,
     effects_frame,
     plan_frame,
     scores_frame,
 )
 from tracker.analysis.summary import summary_frame
+from tracker.clinical.alert_status import AlertState, alert_states
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import Alert, Diary, Plan
 from tracker.export.columns import EXPORT_FILES
@@ -44,11 +45,13 @@ def patient_tables(
     alerts: Iterable[Alert] | None,
     today: date,
     patient: Mapping[str, Any],
+    states: Iterable[AlertState] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The six tables of ``export`` (SPEC §9), keyed by file stem, ready for ``export_frames``.
 
     ``plan`` reaches ``OUTLOOK_DAYS`` after today (the summary's next step is looked for that
-    far); plan.csv and the alerts stop four weeks after today."""
+    far); plan.csv and the alerts stop four weeks after today. alerts.csv lists ``states``
+    (every alert with its status; by default those of the plan, none dismissed)."""
     shown = within(plan, today + timedelta(days=PLAN_HORIZON_DAYS))
     alert_list = shown.alerts if alerts is None else tuple(alerts)
     summary = build_summary(plan, diary, alert_list, today, patient)
@@ -57,7 +60,8 @@ def patient_tables(
         "side_effects": effects_frame(diary.effects, diary.clear_days),
         "scores": scores_frame(diary.scores),
         "plan": plan_frame(shown),
-        "alerts": alerts_frame(alert_list),
+        "alerts": alert_states_frame(alert_states(shown, diary, today) if states is None
+                                     else states),
         "summary": summary_frame(summary),
     }
 
@@ -106,7 +110,7 @@ def patient_frames(clinic: Clinic, pid: int, on: date | None = None) -> dict[str
 
     review = load_review(clinic, pid, on)
     tables = patient_tables(review.outlook, review.diary, review.alerts, review.today,
-                            review.patient)
+                            review.patient, review.states)
     times, notes = _diary_details(clinic, pid)
     tables["doses"] = _doses_with_notes(tables["doses"], times, notes)
     tables["summary"] = _summary_with_medications(tables["summary"], _medications(clinic, pid))

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from tracker.clinical.alert_status import AlertState
 from tracker.clinical.model import (
     Alert,
     DoseEntry,
@@ -46,6 +47,7 @@ EPISODE_COLUMNS: Mapping[str, Any] = {
     "fired_on": DATE_DTYPE,
 }
 ALERT_COLUMNS: Mapping[str, Any] = {"date": DATE_DTYPE, "code": "str", "message": "str"}
+ALERT_STATE_COLUMNS: Mapping[str, Any] = {**ALERT_COLUMNS, "status": "str"}
 DOSE_COLUMNS: Mapping[str, Any] = {
     "date": DATE_DTYPE,
     "taken": "bool",
@@ -117,6 +119,16 @@ def alerts_frame(alerts: Iterable[Alert]) -> pd.DataFrame:
         for a in sorted(alerts, key=lambda a: (a.day, a.code))
     ]
     return _frame(rows, ALERT_COLUMNS)
+
+
+def alert_states_frame(states: Iterable[AlertState]) -> pd.DataFrame:
+    """:func:`alerts_frame` with each alert's status (SPEC §13), dismissed ones included:
+    alerts.csv."""
+    rows = [
+        {"date": s.day, "code": s.code, "message": s.message.render(), "status": s.status}
+        for s in sorted(states, key=lambda s: (s.day, s.code))
+    ]
+    return _frame(rows, ALERT_STATE_COLUMNS)
 
 
 def doses_frame(doses: Iterable[DoseEntry]) -> pd.DataFrame:

@@ -213,12 +213,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+# SPEC §9 and §13: the first three as ever, the status after them (docs/clinician.md).
+ALERT_COLUMNS = ("date", "code", "message", "status")
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     clinic = _open(args)
     pid = clinic.find_patient(args.patient)
-    rows = [{"date": a.day, "code": a.code, "message": a.message.render()}
-            for a in clinic.alerts(pid, include_dismissed=args.all)]
-    print_rows(rows, ("date", "code", "message"), args.format)
+    rows = [{"date": a.day, "code": a.code, "message": a.message.render(), "status": a.status}
+            for a in clinic.alert_states(pid)]
+    print_rows(rows, ALERT_COLUMNS, args.format)
     return 0
 
 

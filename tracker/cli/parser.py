@@ -192,7 +192,9 @@ def add_review_commands(commands: CommandLevel) -> None:
     alerts = commands.add("alerts", _("the patient's alerts"))
     alerts.add_argument("--patient", required=True, help=_("id or unique name"))
     alerts.add_argument("--format", choices=("csv", "json"), default="csv")
-    alerts.add_argument("--all", action="store_true", help=_("include dismissed alerts"))
+    # Every alert is listed, dismissed ones with the status "dismissed" (SPEC §13); --all
+    # is still accepted, for the scripts that asked for them.
+    alerts.add_argument("--all", action="store_true", help=argparse.SUPPRESS)
 
     dismiss = commands.add("dismiss", _("dismiss an alert, as a clinician, with a reason"))
     dismiss.add_argument("--patient", required=True, help=_("id or unique name"))

@@ -23,6 +23,7 @@ from tracker.analysis.bulk import CohortFrames, summaries
 from tracker.analysis.summary import progress_entries, summary_rows
 from tracker.analysis.windows import dose_steps
 from tracker.clinical import compute_plan, is_opioid
+from tracker.clinical.alert_status import DISMISSED, alert_states
 from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import PlannedDay
 from tracker.export.bulk_diary import Diaries
@@ -34,8 +35,9 @@ _DOSE = attrgetter("dose_mg")
 
 
 def plan_files(share: Share, diaries: Diaries) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """The share's parts of plan.csv and alerts.csv, from every patient's plan (until four
-    weeks after today, computed as :func:`tracker.services.review.load_review` does); what the
+    """The share's parts of plan.csv and alerts.csv (every alert with its status, SPEC §13),
+    from every patient's plan (until four weeks after today, computed as
+    :func:`tracker.services.review.load_review` does); what the
     summary reads of each plan (where the treatment stands, the episodes, reductions and alerts
     not dismissed, the dose steps under ``steps``, and the days' doses as a frame). The plans
     themselves are let go patient by patient (~500 bytes a day)."""
@@ -58,13 +60,14 @@ def plan_files(share: Share, diaries: Diaries) -> tuple[list[dict[str, Any]], pd
                                today=share.today)
         plan = within(outlook, plan_until)
         gone = dismissed.get(patient_id, set())
-        alerts = sorted((a for a in plan.alerts if (a.code, a.day) not in gone),
-                        key=lambda a: (a.day, a.code))
+        states = sorted(alert_states(plan, diary, share.today, gone),
+                        key=lambda s: (s.day, s.code))
+        alerts = [s.alert for s in states if s.status != DISMISSED]
         lines = _plan_lines(share, reason, plan.days, heads, tails)
         share.out[i][plan_k] = chunk(share.prefixes[i], lines)
         share.out[i][alerts_k] = chunk(share.prefixes[i], [
-            f"{cell(a.day)}{sep}{cell(a.code)}{sep}{reason(a.message)}{nl}"
-            for a in alerts])
+            f"{cell(s.day)}{sep}{cell(s.code)}{sep}{reason(s.message)}{sep}{cell(s.status)}{nl}"
+            for s in states])
         plans.append({**progress_entries(outlook, diary, share.today),
                       "alerts": alerts,  # counted
                       "steps": dose_steps(plan, share.today)})  # taken out for the figures

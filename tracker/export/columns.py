@@ -13,6 +13,6 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "scores": ("patient_id", "patient", "date", "symptom", "value"),
     "plan": ("patient_id", "patient", "date", "dose_mg", "nominal_mg", "phase", "reason",
              "needs_liquid", "volume_ml", "step"),
-    "alerts": ("patient_id", "patient", "date", "code", "message"),
+    "alerts": ("patient_id", "patient", "date", "code", "message", "status"),
     "summary": ("patient_id", "patient", "metric", "value"),
 }

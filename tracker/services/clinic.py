@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS
+from tracker.clinical.alert_status import AlertState
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
 from tracker.clinical.vocabulary import clean_name
@@ -334,6 +335,12 @@ class Clinic:
         """See :meth:`tracker.storage.records.Records.alerts`."""
         with self.db.read() as session:
             return self.records(session).alerts(patient_id, plan, include_dismissed)
+
+    def alert_states(self, patient_id: int, plan: Plan | None = None,
+                     diary: Diary | None = None) -> list[AlertState]:
+        """See :meth:`tracker.storage.records.Records.alert_states`."""
+        with self.db.read() as session:
+            return self.records(session).alert_states(patient_id, plan, diary)
 
     def dismiss_alert(self, patient_id: int, code: str, day: date, reason: str) -> None:
         """Only a clinician dismisses a clinical alert, with a reason kept in the audit trail."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.clinical import compute_plan
+from tracker.clinical.alert_status import DISMISSED, AlertState
 from tracker.clinical.horizons import OUTLOOK_DAYS, PLAN_HORIZON_DAYS, within
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.export.columns import EXPORT_COLUMNS, EXPORT_FILES
@@ -36,6 +37,8 @@ class Review:
     outlook: Plan  # until OUTLOOK_DAYS after today: the next step is looked for that far
     alerts: tuple[Alert, ...]  # not dismissed, until four weeks after today
     today: date
+    # Every alert until four weeks after today, dismissed ones too, with its status (SPEC §13).
+    states: tuple[AlertState, ...] = ()
 
     @property
     def plan(self) -> Plan:
@@ -55,14 +58,16 @@ def patient_record(info: PatientInfo) -> dict[str, Any]:
 
 def load_review(clinic: Clinic, pid: int, on: date | None = None) -> Review:
     """The patient's plan until ``OUTLOOK_DAYS`` after ``on`` (default today) and the alerts
-    open until four weeks after it."""
+    until four weeks after it, with their status (those not dismissed apart, for the
+    summary)."""
     now = on or current_day()
     info = clinic.patient(pid)
     settings, diary = clinic.inputs(pid)
     outlook = compute_plan(settings, diary, now + timedelta(days=OUTLOOK_DAYS), today=now)
     plan = within(outlook, now + timedelta(days=PLAN_HORIZON_DAYS))
-    alerts = tuple(clinic.alerts(pid, plan))
-    return Review(info, settings, diary, outlook, alerts, now)
+    states = tuple(clinic.alert_states(pid, plan, diary))
+    alerts = tuple(s.alert for s in states if s.status != DISMISSED)
+    return Review(info, settings, diary, outlook, alerts, now, states)
 
 
 def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from tracker.clinical.alert_status import AlertState
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.model import ChemoSession as ChemoValue
@@ -237,6 +238,25 @@ class Records:
             plan = compute_plan(settings, diary, horizon, today=now)
         gone = set() if include_dismissed else self.dismissed(patient_id)
         return [a for a in plan.alerts if (a.code, a.day) not in gone]
+
+    def alert_states(self, patient_id: int, plan: Plan | None = None,
+                     diary: Diary | None = None) -> list[AlertState]:
+        """Every alert of :meth:`alerts` (the same plan), dismissed ones too, with its status
+        as of today (SPEC §13, :func:`tracker.clinical.alert_status.alert_states`). ``plan``
+        and ``diary`` go together: a plan given is read with the diary it was computed from
+        (read here when not given)."""
+        from tracker.clinical import compute_plan
+        from tracker.clinical.alert_status import alert_states
+
+        now = today()
+        if diary is None:
+            settings, diary = self.inputs(patient_id)
+            if plan is None:
+                horizon = max([now, *diary_days(diary)]) + timedelta(days=PLAN_HORIZON_DAYS)
+                plan = compute_plan(settings, diary, horizon, today=now)
+        elif plan is None:
+            return self.alert_states(patient_id)
+        return list(alert_states(plan, diary, now, self.dismissed(patient_id)))
 
 
 def day_value(value: Any) -> date:
