@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.alert_status import AlertState
+from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
 from tracker.clinical.vocabulary import clean_name
