@@ -109,9 +109,15 @@ def names(table: DataTable[Any]) -> list[str]:
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
 
+FLAG_KEYS = ("hold", "transplant", "side_effects", "doses", "info", "other")
+
+
 def flags_of(table: DataTable[Any]) -> dict[str, str]:
-    return {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[2])
-            for i in range(table.row_count)}
+    """Each patient's flags as the flag columns show them, joined."""
+    keys = [c.key.value for c in table.ordered_columns]
+    return {str(table.get_row_at(i)[1]): ", ".join(
+        str(table.get_row_at(i)[keys.index(k)]) for k in FLAG_KEYS
+        if str(table.get_row_at(i)[keys.index(k)])) for i in range(table.row_count)}
 
 
 async def test_cohort_shows_every_patient_with_their_flags(clinic_db: Path) -> None:
@@ -121,12 +127,13 @@ async def test_cohort_shows_every_patient_with_their_flags(clinic_db: Path) -> N
         table = cohort(app)
         assert table.row_count == 4
         flags = flags_of(table)
-        assert "reduction" in flags["Bo"]
-        assert "alerts" in flags["Anna"] and "adh. < 80 %" in flags["Anna"]
-        assert "no entry 3 d" in flags["Dag"] and "alerts" in flags["Dag"]
+        assert flags["Bo"] == "reduction, liquid"  # his reduction week; 0.375 mg
+        # Anna's reduction week and her missed doses are over: resolved, not flagged.
+        assert flags["Anna"] == "adh. < 80 %"
+        assert flags["Dag"] == "missed +2"  # missed doses, no entry, low adherence
         assert flags["Cecilie"] == ""
-        # Most flags first; the unflagged last.
-        assert names(table)[-1] == "Cecilie"
+        # Most urgent first; the unflagged last.
+        assert names(table) == ["Bo", "Dag", "Anna", "Cecilie"]
         info = str(app.screen.query_one("#cohort-info", Static).render())
         assert "4 patients, 3 flagged" in info
 
@@ -143,10 +150,12 @@ def heading_x(table: DataTable[Any], key: str) -> int:
 
 async def test_cohort_sorts_by_keys_and_by_a_click_on_a_heading(clinic_db: Path) -> None:
     app = ClinicianApp(clinic_db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(170, 30)) as pilot:  # every heading in sight
         await settle(pilot)
         table = cohort(app)
-        await pilot.press("s")  # from the flags to the next column: the phase
+        app.screen.sort_by("other")  # type: ignore[attr-defined]
+        await pilot.press("s")  # from the last flag column to the next: the phase
+        assert app.screen.sort_key == "phase"  # type: ignore[attr-defined]
         assert names(table) == ["Bo", "Anna", "Cecilie", "Dag"]  # reduction, start…, titration
         await pilot.press("o")  # reverse
         assert names(table) == ["Dag", "Cecilie", "Anna", "Bo"]
@@ -216,8 +225,9 @@ async def test_dismissing_an_alert_needs_a_reason_and_is_audited(clinic_db: Path
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is review
-        codes = {str(alerts.get_row_at(i)[1]) for i in range(alerts.row_count)}
-        assert "missed_doses" not in codes
+        statuses = {str(alerts.get_row_at(i)[1]): str(alerts.get_row_at(i)[2])
+                    for i in range(alerts.row_count)}
+        assert statuses["missed_doses"] == "dismissed"  # still listed, with its status
         db = Database(str(clinic_db))
         try:
             trail = Clinic(db).audit_trail(1)
@@ -339,9 +349,10 @@ async def test_the_clinicians_app_opens_on_the_clinic_in_either_language(
             await settle(pilot)
             table = cohort(app)
             assert table.row_count == 4
-            assert [str(c.label) for c in table.ordered_columns][:3] == ["Id", "Navn",
-                                                                          "Markeringer"]
-            assert "advarsler" in flags_of(table)["Anna"]
+            assert [str(c.label) for c in table.ordered_columns][:4] == ["Id", "Navn",
+                                                                          "Åbne", "Ophold"]
+            assert "adh. < 80 %" in flags_of(table)["Anna"]
+            assert flags_of(table)["Dag"] == "glemt +2"
             await pilot.press("enter")
             await settle(pilot)
             assert isinstance(app.screen, PatientReviewScreen)

@@ -51,3 +51,17 @@ def condition_label(key: str | None, language: str) -> str:
     if condition is None:
         return key
     return condition.da if language == "da" else condition.en
+
+
+# An alert's status (SPEC §13, tracker/clinical/alert_status.py), as the review shows it.
+ALERT_STATUS_LABELS: Mapping[str, str] = {
+    "open": N_("open"),
+    "resolved": N_("resolved"),
+    "dismissed": N_("dismissed"),
+    "upcoming": N_("upcoming"),
+}
+
+
+def alert_status_label(status: str) -> str:
+    """An alert status's label (a msgid: show it through ``_``); an unknown one as it is."""
+    return ALERT_STATUS_LABELS.get(status, status)

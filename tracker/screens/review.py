@@ -10,7 +10,7 @@ the HTML report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from tracker.clinical.labels import phase_label
+from tracker.clinical.labels import alert_status_label, phase_label
 from tracker.clinical.progress import MONTH_DAYS, TREND_WINDOW_DAYS, WEEK_DAYS
 from tracker.i18n import N_, _, format_percent, ngettext
 from tracker.screens.base import TrackerScreen
@@ -38,7 +38,15 @@ class ReviewData:
 
     summary: dict[str, Any]
     chart: ChartData
-    alerts: list[tuple[date, str, str]]  # day, code, message (not dismissed)
+    # day, code, message, status (SPEC §13): the open ones first, then the resolved and the
+    # dismissed, each newest first
+    alerts: list[tuple[date, str, str, str]]
+    # the upcoming reminders apart, soonest first: day, code, message
+    upcoming: list[tuple[date, str, str]] = field(default_factory=list)
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for a in self.alerts if a[3] == "open")
 
 
 def build_review(clinic: Clinic, pid: int) -> ReviewData:
@@ -78,9 +86,14 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
                                                   strict=True)]
     chart = ChartData(start=start, today=(review.today - start).days, dose=dose,
                       symptoms=symptoms, bands=bands)
-    alerts = [(a.day, a.code, a.message.render())
-              for a in sorted(review.alerts, key=lambda a: (a.day, a.code), reverse=True)]
-    return ReviewData(summary, chart, alerts)
+    newest = sorted(review.states, key=lambda a: (a.day, a.code), reverse=True)
+    attention = sorted((a for a in newest if a.status != "upcoming"),
+                       key=lambda a: a.status != "open")  # stable: newest first in each
+    alerts: list[tuple[date, str, str, str]] = [
+        (a.day, a.code, a.message.render(), a.status) for a in attention]
+    upcoming = [(a.day, a.code, a.message.render()) for a in reversed(newest)
+                if a.status == "upcoming"]
+    return ReviewData(summary, chart, alerts, upcoming)
 
 
 class PatientReviewScreen(TrackerScreen):
@@ -123,6 +136,8 @@ class PatientReviewScreen(TrackerScreen):
             with TabPane(_("Alerts"), id="tab-alerts"):
                 yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="alert-detail")
+            with TabPane(_("Upcoming"), id="tab-upcoming"):
+                yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Episodes"), id="tab-episodes"):
                 yield DataTable(id="episodes", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Symptoms"), id="tab-symptoms"):
@@ -144,7 +159,8 @@ class PatientReviewScreen(TrackerScreen):
     def add_columns(self) -> None:
         n = TREND_WINDOW_DAYS
         columns = {
-            "alerts": ((_("Date"), 10), (_("Code"), 24), (_("Alert"), None)),
+            "alerts": ((_("Date"), 10), (_("Code"), 24), (_("Status"), 9), (_("Alert"), None)),
+            "upcoming": ((_("Date"), 10), (_("Code"), 24), (_("Alert"), None)),
             "episodes": ((_("Start"), 10), (_("End"), 10), (_("Days"), 4),
                          (_("Worst"), 5), (_("Side effects"), 30), (_("Dose halved"), 12)),
             "symptoms": ((_("Symptom"), 18),
@@ -200,15 +216,20 @@ class PatientReviewScreen(TrackerScreen):
                 week=format_percent(s["adherence_7d"]),
                 month=format_percent(s["adherence_30d"]),
                 overall=format_percent(s["adherence_overall"]), n=s["reductions"],
-                alerts=len(data.alerts)),
+                alerts=data.open_count),
         ]
         self.query_one("#status", Static).update("\n".join(lines))
         self.query_one(ReviewChart).show(data.chart)
 
         alerts = self.query_one("#alerts", DataTable)
         alerts.clear()
-        for day, code, text in data.alerts:
-            alerts.add_row(day.isoformat(), code, text, key=f"{code}|{day.isoformat()}")
+        for day, code, text, status in data.alerts:
+            alerts.add_row(day.isoformat(), code, _(alert_status_label(status)), text,
+                           key=f"{code}|{day.isoformat()}")
+        upcoming = self.query_one("#upcoming", DataTable)
+        upcoming.clear()
+        for day, code, text in data.upcoming:
+            upcoming.add_row(day.isoformat(), code, text, key=f"{code}|{day.isoformat()}")
         self.show_alert_detail()
         if self.focused is None or not isinstance(self.focused, DataTable):
             alerts.focus()
@@ -247,15 +268,16 @@ class PatientReviewScreen(TrackerScreen):
     def action_reload(self) -> None:
         self.load()
 
-    def selected_alert(self) -> tuple[str, date, str] | None:
+    def selected_alert(self) -> tuple[str, date, str, str] | None:
+        """The code, day, message and status of the alert under the Alerts tab's cursor."""
         table = self.query_one("#alerts", DataTable)
         if self.data is None or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         code, _sep, iso = key.partition("|")
-        for day, c, text in self.data.alerts:
+        for day, c, text, status in self.data.alerts:
             if c == code and day.isoformat() == iso:
-                return code, day, text
+                return code, day, text, status
         return None
 
     def action_dismiss_alert(self) -> None:
@@ -265,7 +287,10 @@ class PatientReviewScreen(TrackerScreen):
         if chosen is None:
             self.notify(_("No open alert to dismiss."), severity="warning")
             return
-        code, day, text = chosen
+        code, day, text, status = chosen
+        if status == "dismissed":
+            self.notify(_("This alert is dismissed already."), severity="warning")
+            return
         self.query_one("#tabs", TabbedContent).active = "tab-alerts"
 
         def answered(reason: str | None) -> None:
