@@ -76,11 +76,11 @@ class CohortRow:
 
     def flagged(self, column: str) -> tuple[str, ...]:
         """This row's flags shown in a flag column, most urgent first."""
-        shown = {flag for flag, _label in _COLUMN_FLAGS[column]}
+        shown = _COLUMN_FLAGS[column]
         return tuple(f for f in self.flags if f in shown)
 
 
-_COLUMN_FLAGS = {column[0]: column[3] for column in FLAG_COLUMNS}
+_COLUMN_FLAGS = {column[0]: frozenset(f for f, _label in column[3]) for column in FLAG_COLUMNS}
 
 
 def _none_last(value: Any) -> tuple[bool, Any]:
@@ -134,13 +134,24 @@ def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
     return rows
 
 
-def flag_cell(row: CohortRow, key: str, style: str) -> Text:
+def flag_cell(row: CohortRow, key: str, style: str) -> Text | str:
     """The most urgent of the row's flags of one column, and how many more ("+1")."""
     shown = row.flagged(key)
     if not shown:
-        return Text("")
+        return ""
     more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
     return Text(_(FLAG_LABELS[shown[0]]) + more, style=style)
+
+
+def flag_cells(row: CohortRow, cache: dict[tuple[str, ...], list[Text | str]]
+               ) -> list[Text | str]:
+    """The flag columns' cells of a row; rows with the same flags share them (a clinic has
+    few distinct combinations, and the table only reads its cells)."""
+    cells = cache.get(row.flags)
+    if cells is None:
+        cells = cache[row.flags] = [flag_cell(row, key, style)
+                                    for key, _h, _w, _f, style in FLAG_COLUMNS]
+    return cells
 
 
 def _iso(value: date | None) -> str:
@@ -244,8 +255,9 @@ class ClinicScreen(TrackerScreen):
         table = self.query_one("#cohort", DataTable)
         selected = self.selected_id()
         table.clear()
+        cache: dict[tuple[str, ...], list[Text | str]] = {}
         for row in self.sorted_rows():
-            table.add_row(*self.cells(row), key=str(row.id))
+            table.add_row(*self.cells(row, cache), key=str(row.id))
         if selected is not None and str(selected) in {str(r.id) for r in self.rows}:
             table.move_cursor(row=table.get_row_index(str(selected)))
         flagged = sum(1 for r in self.rows if r.flags)
@@ -262,11 +274,12 @@ class ClinicScreen(TrackerScreen):
         self.query_one("#cohort-info", Static).update(info)
 
     @staticmethod
-    def cells(row: CohortRow) -> list[Any]:
+    def cells(row: CohortRow,
+              cache: dict[tuple[str, ...], list[Text | str]] | None = None) -> list[Any]:
         count = len(row.open_alerts)
         return [
-            str(row.id), row.name, Text(str(count) if count else "", style="bold"),
-            *(flag_cell(row, key, style) for key, _h, _w, _f, style in FLAG_COLUMNS),
+            str(row.id), row.name, str(count) if count else "",
+            *flag_cells(row, {} if cache is None else cache),
             _(phase_label(row.phase)), format_mg(row.dose_mg),
             format_percent(row.adherence_30d), _iso(row.last_entry),
             _(protocol_label(row.protocol)), _iso(row.next_step),
