@@ -160,7 +160,13 @@ def test_bundle_validates_and_follows_dk_core(capsys: pytest.CaptureFixture[str]
     assert len(statements) == 3  # LDN with its protocol, tramadol, levothyroxine
     assert kinds.count("Procedure") == 1
     flags = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Flag"]
-    assert {f.status for f in flags} == {"active", "inactive"}
+    listed = json.loads(cli(capsys, "--db", target, "alerts", "--patient", str(pid),
+                            "--format", "json")[0])
+    open_now = sorted((a["code"], a["date"]) for a in listed if a["status"] == "open")
+    # The open alerts (SPEC §13's status) as active Flags; the dismissed one inactive, with why.
+    assert sorted((f.code.coding[0].code, f.period.start.isoformat()) for f in flags
+                  if f.status == "active") == open_now
+    assert [f.status for f in flags if f.status != "active"] == ["inactive"]
     pain = [e.resource for e in bundle.entry
             if e.resource.get_resource_type() == "Observation"
             and any(c.code == "72514-3" for c in e.resource.code.coding)]
@@ -205,7 +211,10 @@ def test_round_trip_equal_and_idempotent(capsys: pytest.CaptureFixture[str], tmp
     source = export(capsys, db_target, pid, file)
     out, _err = imported(capsys, other_target, file)
     new_id = int(out.split()[1].rstrip(":"))
-    assert f"{len(source['entry']) - 3}" in out  # every entry but the treatment and 2 open flags
+    flags = sum(e["resource"]["resourceType"] == "Flag" and e["resource"]["status"] == "active"
+                for e in source["entry"])
+    # Every entry is a row but the treatment (part of the patient) and the open alerts' Flags.
+    assert f" {len(source['entry']) - 1 - flags} entries added" in out
     assert review(capsys, other_target, new_id) == review(capsys, db_target, pid)
     again, _err = imported(capsys, other_target, file)
     assert f"Patient {new_id}: 0 entries added" in again

@@ -392,3 +392,36 @@ async def test_the_next_day_stored_rows_show_at_once_and_are_refreshed_behind(
         with app.db.read() as session:
             days = {s.computed_for for s in session.query(PatientStatus)}
         assert days == {TODAY + timedelta(days=1)}
+
+
+def test_snapshot_review_at_120x35(clinic_db: Path, snap_compare: Any) -> None:
+    """The review at the size a clinician's terminal has (issue 14): the chart with its legend
+    outside, then the symptoms against their dated baseline."""
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        from textual.widgets import TabbedContent
+
+        pilot.app.screen.query_one(TabbedContent).active = "tab-symptoms"
+        await pilot.pause()
+
+    assert snap_compare(ClinicianApp(clinic_db), terminal_size=(120, 35), run_before=run_before)
+
+
+async def test_the_review_shows_spec_8s_figures(clinic_db: Path) -> None:
+    """The dated baseline, the change in points and per cent, the responder mark, the dose
+    steps with their windows and the intake against the plan, as the summary has them."""
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await open_review(pilot, "Anna")
+        screen = pilot.app.screen
+        summary = screen.data.summary
+        symptoms = screen.query_one("#symptoms", DataTable)
+        pain = next(s for s in summary["symptoms"] if s["symptom"] == "pain")
+        row = symptoms.get_row_at(0)
+        assert pain["baseline_from"] in str(row[2]) and pain["baseline_to"] in str(row[2])
+        steps = screen.query_one("#steps", DataTable)
+        assert steps.row_count == sum(len(step["symptoms"]) for step in summary["dose_steps"])
+        status = str(screen.query_one("#status", Static).render())
+        assert f"{summary['intake']['planned_days']} days planned" in status

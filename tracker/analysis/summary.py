@@ -38,7 +38,12 @@ from tracker.analysis.windows import (
     dose_steps,
 )
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS, within
-from tracker.clinical.labels import condition_label, phase_label, protocol_label
+from tracker.clinical.labels import (
+    alert_status_label,
+    condition_label,
+    phase_label,
+    protocol_label,
+)
 from tracker.clinical.model import Alert, Diary, Plan
 from tracker.clinical.progress import (
     MONTH_DAYS,
@@ -430,7 +435,9 @@ def summary_text(summary: Mapping[str, Any]) -> str:
             "time with dose; the steps above separate them."))
     lines += [f"  {line}" for line in dose_response_lines(summary)] or ["  " + _("(none)")]
     lines += ["", _("Alerts:")]
-    lines += [f"  {date_text(a['date'])}: {a['message']}" for a in summary.get("alerts", [])] or [
+    lines += [f"  {date_text(a['date'])}: {a['message']}"
+              + (f" ({_(alert_status_label(a['status']))})" if a.get("status") else "")
+              for a in summary.get("alerts", [])] or [
         "  " + _("(none)")
     ]
     return "\n".join(lines) + "\n"

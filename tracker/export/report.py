@@ -21,7 +21,12 @@ from tracker.analysis.summary import (
     score_text,
     signed_text,
 )
-from tracker.clinical.labels import condition_label, phase_label, protocol_label
+from tracker.clinical.labels import (
+    alert_status_label,
+    condition_label,
+    phase_label,
+    protocol_label,
+)
 from tracker.clinical.progress import ADHERENCE_WINDOWS, TREND_WINDOW_DAYS
 from tracker.export.report_charts import chart_days, dose_chart, empty_note, esc, symptom_chart
 from tracker.i18n import _, format_date, format_number, format_percent, get_language, ngettext
@@ -402,11 +407,22 @@ def _dose_response(summary: Mapping[str, Any]) -> str:
 
 
 def _alerts(summary: Mapping[str, Any]) -> str:
-    rows = [
-        (esc(date_text(a["date"])), esc(a["message"]), f"<code>{esc(a['code'])}</code>")
-        for a in summary.get("alerts", [])
-    ]
-    return _section("alerts", _("Alerts"), _table([_("Date"), _("Alert"), _("Code")], rows))
+    """The alerts with their status (SPEC §13), what needs attention first; the upcoming
+    reminders apart."""
+    order = {"open": 0, "resolved": 1, "dismissed": 2}
+    alerts = summary.get("alerts", [])
+    now = sorted((a for a in alerts if a.get("status") != "upcoming"),
+                 key=lambda a: (order.get(a.get("status", "open"), 0), a["date"]))
+    ahead = [a for a in alerts if a.get("status") == "upcoming"]
+
+    def rows(items: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
+        return [(esc(date_text(a["date"])), esc(a["message"]),
+                 esc(_(alert_status_label(a.get("status", "open")))),
+                 f"<code>{esc(a['code'])}</code>") for a in items]
+
+    headings = [_("Date"), _("Alert"), _("Status"), _("Code")]
+    return (_section("alerts", _("Alerts"), _table(headings, rows(now)))
+            + _section("upcoming", _("Upcoming reminders"), _table(headings, rows(ahead))))
 
 
 def _medications(summary: Mapping[str, Any]) -> str:

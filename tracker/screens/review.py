@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from tracker.clinical.labels import alert_status_label, phase_label
 from tracker.clinical.progress import MONTH_DAYS, TREND_WINDOW_DAYS, WEEK_DAYS
-from tracker.i18n import N_, _, format_percent, ngettext
+from tracker.i18n import N_, _, format_percent
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.validation import problem_text as _problem
@@ -142,6 +142,8 @@ class PatientReviewScreen(TrackerScreen):
                 yield DataTable(id="episodes", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Symptoms"), id="tab-symptoms"):
                 yield DataTable(id="symptoms", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Dose steps"), id="tab-steps"):
+                yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Dose response"), id="tab-response"):
                 yield DataTable(id="response", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -163,10 +165,12 @@ class PatientReviewScreen(TrackerScreen):
             "upcoming": ((_("Date"), 10), (_("Code"), 24), (_("Alert"), None)),
             "episodes": ((_("Start"), 10), (_("End"), 10), (_("Days"), 4),
                          (_("Worst"), 5), (_("Side effects"), 30), (_("Dose halved"), 12)),
-            "symptoms": ((_("Symptom"), 18),
-                         (ngettext("First {n} day", "First {n} days", n).format(n=n), 12),
-                         (ngettext("Last {n} day", "Last {n} days", n).format(n=n), 11),
-                         (_("Change"), 7), (_("Per week"), 8), (_("Days"), 5)),
+            "symptoms": ((_("Symptom"), 11), (_("Baseline"), 8), (_("Baseline window"), 27),
+                         (_("Last 28 days"), 12), (_("Change"), 7), (_("Change (%)"), 10),
+                         (_("Responder"), 9),
+                         (_("{n}-day mean today").format(n=n), 10), (_("Per week"), 8)),
+            "steps": ((_("Date"), 10), (_("Step"), 22), (_("Symptom"), 16),
+                      (_("7 days before"), 13), (_("Days 8–14 after"), 15), (_("Change"), 7)),
             "response": ((_("Dose"), 9), (_("Symptom"), 18), (_("Mean score"), 10),
                          (_("Days"), 5)),
         }
@@ -217,6 +221,7 @@ class PatientReviewScreen(TrackerScreen):
                 month=format_percent(s["adherence_30d"]),
                 overall=format_percent(s["adherence_overall"]), n=s["reductions"],
                 alerts=data.open_count),
+            _intake_line(s.get("intake") or {}),
         ]
         self.query_one("#status", Static).update("\n".join(lines))
         self.query_one(ReviewChart).show(data.chart)
@@ -243,9 +248,27 @@ class PatientReviewScreen(TrackerScreen):
         symptoms = self.query_one("#symptoms", DataTable)
         symptoms.clear()
         for sym in s["symptoms"]:
-            symptoms.add_row(display_name(sym["symptom"]), score_text(sym["baseline"]),
-                             score_text(sym["last"]), signed_text(sym["change"]),
-                             signed_text(sym["slope_per_week"]), str(sym["days"]))
+            responder = sym.get("responder")
+            pct = sym.get("change_28d_pct")
+            symptoms.add_row(
+                display_name(sym["symptom"]), score_text(sym["baseline"]),
+                _window(sym.get("baseline_from"), sym.get("baseline_to"),
+                        sym.get("baseline_days")),
+                score_text(sym.get("last_28d")), signed_text(sym.get("change_28d")),
+                "–" if pct is None else f"{signed_text(pct)} %",
+                "–" if responder is None else (_("yes") if responder else _("no")),
+                score_text(sym.get("rolling_mean")), signed_text(sym["slope_per_week"]))
+        steps = self.query_one("#steps", DataTable)
+        steps.clear()
+        for step in reversed(s.get("dose_steps", [])):
+            kind = _("step up") if step["kind"] == "step_up" else _(phase_label("reduction"))
+            what = f"{kind} {mg_text(step['from_mg'])} → {mg_text(step['to_mg'])}"
+            for k, point in enumerate(step["symptoms"]):
+                steps.add_row(step["date"] if k == 0 else "", what if k == 0 else "",
+                              display_name(point["symptom"]),
+                              f"{score_text(point['before'])} ({point['before_days']})",
+                              f"{score_text(point['after'])} ({point['after_days']})",
+                              signed_text(point["change"]))
         response = self.query_one("#response", DataTable)
         response.clear()
         for point in s["dose_response"]:
@@ -367,3 +390,21 @@ class PatientReviewScreen(TrackerScreen):
             return
         self.app.call_from_thread(self.notify, _("Report written to {path}").format(
             path=written))
+
+
+def _window(first: str | None, last: str | None, days: int | None) -> str:
+    """A dated window of the summary, with its year, and the days scored in it."""
+    if first is None or last is None:
+        return "–"
+    return f"{first} – {last} ({days or 0})"
+
+
+def _intake_line(intake: dict[str, Any]) -> str:
+    """What happened against the plan (SPEC §8), the summary's counts."""
+    if not intake.get("planned_days"):
+        return ""
+    return _("Against the plan since {first}: {planned} days planned · {taken} taken as "
+             "planned · {other} another dose · {skipped} skipped · {missing} not logged"
+             ).format(first=intake["from"], planned=intake["planned_days"],
+                      taken=intake["taken_planned"], other=intake["taken_other"],
+                      skipped=intake["skipped"], missing=intake["not_logged"])

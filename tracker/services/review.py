@@ -75,6 +75,10 @@ def summary_of(review: Review, medications: list[dict[str, Any]]) -> dict[str, A
 
     summary = build_summary(review.outlook, review.diary, review.alerts, review.today,
                             review.patient)
+    # Each alert with its status (SPEC §13): one function, clinical/alert_status.py.
+    status = {(s.alert.code, s.alert.day.isoformat()): s.status for s in review.states}
+    for row in summary["alerts"]:
+        row["status"] = status.get((row["code"], row["date"]), "open")
     summary["medications"] = medications
     return summary
 

@@ -33,11 +33,12 @@ def bundle_file_name(patient_id: int) -> str:
 
 def bundle_for(connection: Any, patient_id: int, today: date) -> dict[str, Any]:
     """The bundle of one patient, read on an open DB-API connection (one transaction)."""
+    from tracker.clinical.alert_status import open_alerts
     from tracker.export.fhir import bundle_of
 
     record = read_record_set(connection, patient_id)
-    alerts = Records(connection).alerts(patient_id)
-    return bundle_of(record, [a for a in alerts if a.day <= today], today)
+    states = Records(connection).alert_states(patient_id)
+    return bundle_of(record, open_alerts(states), today)
 
 
 def export_bundle(clinic: Clinic, patient_id: int, out: Path) -> Path:
