@@ -172,7 +172,9 @@ def _render_param(name: str, value: Any) -> str:
     if isinstance(value, Message):
         return value.render()
     if isinstance(value, date):
-        return format_date(value)
+        # A message's date (an alert, a plan's reason, a refusal) may be read by a clinician
+        # months later, in a summary or a report: it carries its year (SPEC §13).
+        return format_date(value, year=True)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float | int) and name.endswith("mg"):
