@@ -117,7 +117,7 @@ def test_before_the_start_it_says_when_the_plan_starts(
     add_patient(capsys, db_path)
     monkeypatch.setenv("LDN_TRACKER_TODAY", "2026-02-20")
     out = ok(capsys, "--db", str(db_path), "remind")
-    assert out == "No LDN tonight: the plan starts on 1 March.\n"
+    assert out == "No LDN tonight: the plan starts on 1 March 2026.\n"
 
 
 def test_a_liquid_patient_is_told_the_volume(

@@ -53,8 +53,8 @@ def test_a_pause_says_why() -> None:
         "Chemotherapy pause: no LDN from {first} to {last}, restart on {restart}",
         {"first": DAY, "last": date(2026, 3, 12), "restart": date(2026, 3, 13)}))
     assert tonight_reminder(planned, patient()).render() == (
-        "No LDN tonight. Chemotherapy pause: no LDN from 10 March to 12 March, restart on "
-        "13 March.")
+        "No LDN tonight. Chemotherapy pause: no LDN from 10 March 2026 to 12 March 2026, "
+        "restart on 13 March 2026.")
 
 
 def test_a_desktop_session_is_a_display_a_bus_or_macos() -> None:
