@@ -42,3 +42,17 @@ class CheckIn:
     scores: dict[str, int] = field(default_factory=dict)
     note: str | None = None
     reason: str | None = None  # why, when this corrects an earlier entry
+
+
+def stored_values(entry: CheckIn) -> tuple[object, ...]:
+    """What of ``entry`` the diary stores for its day (no reason, no confirmation; a dose's mg
+    and time only when it was taken; an empty note is no note)."""
+    taken = entry.taken
+    return (entry.day, taken, entry.mg if taken else None, entry.time if taken else None,
+            dict(entry.effects), entry.no_side_effects, dict(entry.scores),
+            (entry.note or "").strip())
+
+
+def same_entries(first: CheckIn, second: CheckIn) -> bool:
+    """Whether the two hold the same stored values (an unsaved form, a day changed since)."""
+    return stored_values(first) == stored_values(second)

@@ -17,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.clinical.model import HARD_LIMIT_MG, Alert, Plan
+from tracker.clinical.records import same_entries
 from tracker.clinical.vocabulary import MAX_NAME_LENGTH, side_effect_key, symptom_key
 from tracker.i18n import N_
 from tracker.models import ClearDay, DoseEntry, Note, Patient, SideEffectReport, SymptomScore
 from tracker.services import audited
+from tracker.services.day import ChangedElsewhere
 from tracker.storage.records import CheckIn, PatientInfo
 from tracker.validation import fail, parse_time, require_text, today
 
@@ -78,6 +80,12 @@ def validate_check_in(patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn
                    confirm_above_max=entry.confirm_above_max, effects=effects,
                    no_side_effects=entry.no_side_effects, scores=scores, note=note,
                    reason=reason)
+
+
+def check_unchanged(stored: CheckIn, expected: CheckIn) -> None:
+    """Refuse a save made on a form opened on other values than the day now holds."""
+    if not same_entries(stored, expected):
+        raise ChangedElsewhere()
 
 
 def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckIn,

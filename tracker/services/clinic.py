@@ -280,14 +280,23 @@ class Clinic:
         """Every field checked before anything is written; names canonicalised."""
         return evening.validate_check_in(patient, entry)
 
-    def check_in(self, patient_id: int, entry: CheckIn) -> list[Alert]:
+    def check_in(self, patient_id: int, entry: CheckIn, *,
+                 expected: CheckIn | None = None) -> list[Alert]:
         """Save one day's entries; an earlier entry of the same day is corrected, audited.
+
+        ``expected`` is what the day held when the form was opened: if the stored values are
+        no longer those (saved elsewhere since), nothing is written and
+        :class:`~tracker.services.day.ChangedElsewhere` is raised; the check reads the day in
+        the write's own transaction, so no save can slip in between.
 
         Returns the alerts the rules now raise for that day and the days before it that are
         not dismissed, newest first, for the app to show in plain words.
         """
         with self.db.write() as session:
             patient = self._patient(session, patient_id)
+            if expected is not None:
+                evening.check_unchanged(
+                    self.records(session).day_entries(patient.id, entry.day), expected)
             entry = self.validate_check_in(patient, entry)
             evening.write_check_in(self.actor, session, patient, entry)
             status.mark_stale(session, patient.id)

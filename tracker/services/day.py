@@ -13,11 +13,24 @@ from tracker.clinical.horizons import OUTLOOK_DAYS
 from tracker.clinical.model import Alert, PlannedDay
 from tracker.clinical.records import CheckIn, PatientInfo
 from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
+from tracker.i18n import N_, Message
 from tracker.storage.records import DayReader
-from tracker.validation import today
+from tracker.validation import ValidationError, today
 
 # Alerts that stand until acted on, shown whatever their date.
 STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")
+
+
+CHANGED_ELSEWHERE = N_("This day was changed elsewhere since you opened it; it now shows "
+                       "what is saved.")
+
+
+class ChangedElsewhere(ValidationError):
+    """A save refused, nothing written: the day's stored values are no longer those the form
+    was opened on (saved on another screen, by another program or person since)."""
+
+    def __init__(self) -> None:
+        super().__init__("dose", Message(CHANGED_ELSEWHERE, {}))
 
 
 @dataclass(frozen=True)
