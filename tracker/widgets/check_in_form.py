@@ -8,7 +8,7 @@ fields they belong to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from textual.app import ComposeResult
@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from tracker.clinical.records import CheckIn
+from tracker.clinical.records import CheckIn, same_entries
 from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _, format_mg
-from tracker.validation import now_time, parse_number
+from tracker.validation import ValidationError, now_time, parse_number
 from tracker.widgets.field_message import FieldMessage
 from tracker.widgets.rating_list import RatingList, RatingRow
 
@@ -122,6 +122,7 @@ class CheckInForm(Vertical):
         self.note = shown.note
         self.no_side_effects = shown.no_side_effects
         self.edit_mg = edit_mg
+        self.mg_text = format_mg(self.mg).removesuffix(" mg") if self.mg else ""
         self._effects = effect_rows(condition, own_effects, shown.effects)
         self._scores = score_rows(own_symptoms, shown.scores)
 
@@ -130,8 +131,7 @@ class CheckInForm(Vertical):
         if self.edit_mg:
             with Horizontal(id="mg-row"):
                 yield Label(_("Dose taken (mg)"))
-                yield Input(format_mg(self.mg).removesuffix(" mg") if self.mg else "",
-                            id="mg", placeholder="4,5")
+                yield Input(self.mg_text, id="mg", placeholder="4,5")
         yield FieldMessage(id="dose-error")
         with Horizontal(id="lists"):
             with Vertical(id="effects-box") as box:
@@ -249,6 +249,17 @@ class CheckInForm(Vertical):
             note=note if (note.strip() or self.saved.note) else None,
             reason=reason,
         )
+
+    def has_changes(self) -> bool:
+        """Whether the form holds something not saved (what it shows differs from ``saved``)."""
+        try:
+            entry = self.check_in()
+        except ValidationError:
+            return True  # something typed that cannot be saved as it is: still the patient's
+        if self.edit_mg and self.taken and self.mg and \
+                self.query_one("#mg", Input).value == self.mg_text:
+            entry = replace(entry, mg=self.mg)  # the shown, rounded dose, untouched
+        return not same_entries(entry, self.saved)
 
     def clear_errors(self) -> None:
         for error in self.query(".error").results(FieldMessage):
