@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
@@ -31,7 +32,7 @@ from textual.worker import Worker
 from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.preferences import Preferences
-from tracker.screens.base import tell_failed_worker
+from tracker.screens.base import DaySaved, HoldsUnsaved, tell_failed_worker
 from tracker.services.opening import ClinicOpening
 from tracker.services.roles import CLINICIAN, PATIENT, Role, actor, may, server_role_of
 from tracker.storage.locations import resolve_database
@@ -218,6 +219,44 @@ class TrackerApp(App[int]):
 
         self.push_screen(PatientReviewScreen(clinic, patient_id), closed)
 
+    def day_saved(self, patient_id: int, day: date) -> None:
+        """Tell every open screen that ``day`` was written, so none shows it stale."""
+        for screen in self.screen_stack:
+            screen.post_message(DaySaved(patient_id, day))
+
+    def settle_unsaved(self, then: Callable[[], object],
+                       answered: frozenset[int] = frozenset()) -> None:
+        """Run ``then`` once no open screen holds unsaved changes: for each that does (the top
+        one first), ask Save, Discard or Stay. Save saves as the screen's Save does and goes
+        on only once saved (a refused value stays on the screen, beside its field); Stay (or
+        Escape) does nothing."""
+        from tracker.screens.dialogs import SAVE, UnsavedDialog
+
+        if isinstance(self.screen, UnsavedDialog):
+            return  # already asking
+        for screen in reversed(self.screen_stack):
+            if id(screen) in answered or not callable(getattr(screen, "has_unsaved", None)):
+                continue
+            holder = cast(HoldsUnsaved, screen)
+            if not holder.has_unsaved():
+                continue
+            done = answered | {id(screen)}
+
+            def chosen(choice: str | None, holder: HoldsUnsaved = holder,
+                       done: frozenset[int] = done) -> None:
+                if choice == SAVE:
+                    holder.save_then(lambda: self.settle_unsaved(then, done))
+                elif choice is not None:
+                    self.settle_unsaved(then, done)
+
+            self.push_screen(UnsavedDialog(), chosen)
+            return
+        then()
+
+    async def action_quit(self) -> None:
+        """``q``, ``ctrl+q``, the palette's Quit: at once, unless something is not saved."""
+        self.settle_unsaved(self.exit)
+
     def _show(self, screen: Screen[Any], instead: bool) -> None:
         """Push ``screen``, or put it in place of the current one (History <-> Plan)."""
         if instead:
@@ -230,9 +269,9 @@ class TrackerApp(App[int]):
 
         def chosen(choice: int | None) -> None:
             if choice == 0:
-                self.start_setup()
+                self.settle_unsaved(self.start_setup)
             elif choice is not None:
-                self.open_patient(choice)
+                self.settle_unsaved(lambda: self.open_patient(choice))
 
         self.push_screen(PatientSwitcher(self.clinic, self.patient_id), chosen)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -37,6 +40,27 @@ class Navigator(Protocol):
     def show_review(self, clinic: Clinic, patient_id: int,
                     closed: Callable[[object], None]) -> None:
         """The clinician's review of a patient, read and audited through ``clinic``."""
+
+    def day_saved(self, patient_id: int, day: date) -> None:
+        """A screen saved ``day``: every open screen is told (:class:`DaySaved`)."""
+
+
+@dataclass
+class DaySaved(Message):
+    """``day`` of ``patient_id`` was written: a screen showing it reads it again."""
+
+    patient_id: int
+    day: date
+
+
+class HoldsUnsaved(Protocol):
+    """A screen whose form may hold what the patient typed and has not saved: the app asks
+    (Save, Discard, Stay) before quitting or switching patient drops it."""
+
+    def has_unsaved(self) -> bool: ...
+
+    def save_then(self, after: Callable[[], None]) -> None:
+        """Save as the screen's own Save does; call ``after`` only once it is saved."""
 
 
 def tell_failed_worker(node: DOMNode, event: Worker.StateChanged) -> None:
@@ -79,6 +103,10 @@ class TrackerScreen(Screen[Any]):
 class TrackerModal(ModalScreen[Any]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         tell_failed_worker(self, event)
+
+    @property
+    def tracker(self) -> Navigator:
+        return cast(Navigator, self.app)
 
     def on_mount(self) -> None:
         translate_bindings(self)

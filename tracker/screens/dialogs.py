@@ -46,6 +46,42 @@ class ReasonDialog(TrackerModal):
         self.dismiss(None)
 
 
+SAVE, DISCARD = "save", "discard"
+
+
+class UnsavedDialog(TrackerModal):
+    """Changes not saved: Save (``"save"``), Discard (``"discard"``) or Stay (``None``)."""
+
+    BINDINGS = [
+        Binding("escape", "stay", N_("Stay")),
+        Binding("s", "save", N_("Save")),
+        Binding("d", "discard", N_("Discard")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("You have changes that are not saved yet."), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Save"), variant="primary", id="save")
+                yield Button(_("Discard"), id="discard")
+                yield Button(_("Stay"), id="stay")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.dismiss(SAVE)
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(DISCARD)
+
+    @on(Button.Pressed, "#stay")
+    def action_stay(self) -> None:
+        self.dismiss(None)
+
+
 class NameDialog(TrackerModal):
     """A name for the patient's own side effect or target symptom."""
 
