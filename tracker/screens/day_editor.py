@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -17,7 +18,7 @@ from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
 from tracker.screens.check_in import submit_check_in
 from tracker.services.clinic import Clinic
-from tracker.services.day import DayView
+from tracker.services.day import ChangedElsewhere, DayView, load_day
 from tracker.validation import ValidationError
 from tracker.widgets.check_in_form import CheckInForm
 from tracker.widgets.rating_list import RatingList
@@ -39,11 +40,17 @@ class DayEditor(TrackerModal):
     class Failed(Message):
         error: ValidationError
 
+    @dataclass
+    class Reloaded(Message):
+        view: DayView
+        refused: str
+
     def __init__(self, clinic: Clinic, patient_id: int, view: DayView) -> None:
         super().__init__()
         self.clinic = clinic
         self.patient_id = patient_id
         self.view = view
+        self.after_save: Callable[[], None] | None = None  # once saved (quitting: Save)
 
     def compose(self) -> ComposeResult:
         view = self.view
@@ -63,13 +70,27 @@ class DayEditor(TrackerModal):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        submit_check_in(self, self.view.saved, _("You are correcting {day}. Why?").format(
-            day=format_date(self.view.day)), self.save)
+        self.after_save = None
+        saved = self.view.saved  # what the form was opened on: a save refuses if it changed
+        submit_check_in(self, saved, _("You are correcting {day}. Why?").format(
+            day=format_date(self.view.day)), lambda entry: self.save(entry, saved))
+
+    def has_unsaved(self) -> bool:
+        return self.query_one(CheckInForm).has_changes()
+
+    def save_then(self, after: Callable[[], None]) -> None:
+        self.action_save()
+        self.after_save = after
 
     @work(thread=True, exit_on_error=False, exclusive=True)
-    def save(self, entry: CheckIn) -> None:
+    def save(self, entry: CheckIn, expected: CheckIn) -> None:
         try:
-            self.clinic.check_in(self.patient_id, entry)
+            self.clinic.check_in(self.patient_id, entry, expected=expected)
+        except ChangedElsewhere as error:
+            # Nothing was written: show what the day holds now, and say why.
+            self.post_message(self.Reloaded(load_day(self.clinic, self.patient_id, entry.day),
+                                            error.render()))
+            return
         except ValidationError as error:
             self.post_message(self.Failed(error))
             return
@@ -77,14 +98,38 @@ class DayEditor(TrackerModal):
 
     def on_day_editor_saved(self) -> None:
         self.notify(_("Saved."), timeout=2)
+        self.tracker.day_saved(self.patient_id, self.view.day)
+        after, self.after_save = self.after_save, None
         self.dismiss(True)
+        if after is not None:
+            after()
 
     def on_day_editor_failed(self, message: Failed) -> None:
+        self.after_save = None
         self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+
+    async def on_day_editor_reloaded(self, message: Reloaded) -> None:
+        self.after_save = None
+        self.view = message.view
+        await self.recompose()
+        self.query_one("#effects", RatingList).focus()
+        self.query_one(CheckInForm).show_error("dose", message.refused)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Escape (in a field too) or Cancel: with unsaved changes, ask first."""
+        if not self.has_unsaved():
+            self.dismiss(False)
+            return
+        from tracker.screens.dialogs import DISCARD, SAVE, UnsavedDialog
+
+        def chosen(choice: str | None) -> None:
+            if choice == SAVE:
+                self.action_save()
+            elif choice == DISCARD:
+                self.dismiss(False)
+
+        self.app.push_screen(UnsavedDialog(), chosen)
 
 
 def _format_planned(view: DayView) -> str:

@@ -17,7 +17,7 @@ from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.labels import phase_label
 from tracker.clinical.vocabulary import label_of
 from tracker.i18n import N_, _, format_date, format_mg
-from tracker.screens.base import TrackerScreen
+from tracker.screens.base import DaySaved, TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.services.day import DayView, load_day
 from tracker.validation import today
@@ -120,11 +120,12 @@ class HistoryScreen(TrackerScreen):
                 return
             from tracker.screens.day_editor import DayEditor
 
-            def done(saved: bool | None) -> None:
-                if saved:
-                    self.load()
+            self.app.push_screen(DayEditor(self.clinic, self.patient_id, view))
 
-            self.app.push_screen(DayEditor(self.clinic, self.patient_id, view), done)
+    def on_day_saved(self, message: DaySaved) -> None:
+        """A day was written (here, or on Today): the calendar and the details read again."""
+        if message.patient_id == self.patient_id:
+            self.load()
 
     def _detail(self, view: DayView) -> Text:
         text = Text()

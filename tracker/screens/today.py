@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -15,9 +17,9 @@ from textual.widgets import Header, Static
 from tracker.clinical.model import Alert
 from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _
-from tracker.screens.base import TrackerScreen
+from tracker.screens.base import DaySaved, TrackerScreen
 from tracker.screens.check_in import submit_check_in
-from tracker.services.day import DayView, load_day
+from tracker.services.day import ChangedElsewhere, DayView, load_day
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.check_in_form import CheckInForm
@@ -51,6 +53,7 @@ class TodayScreen(TrackerScreen):
     @dataclass
     class Saved(Message):
         alerts: list[Alert] | None  # None: nothing new to point out
+        day: date | None = None  # the diary day written, if one was
 
     @dataclass
     class Failed(Message):
@@ -64,6 +67,8 @@ class TodayScreen(TrackerScreen):
         self.first_view = view  # read before the app started (cold start): shown at once
         self.just_saved: list[Alert] | None = None
         self.draft: CheckIn | None = None  # unsaved input kept across a language switch
+        self.after_save: Callable[[], None] | None = None  # once saved (quitting: Save)
+        self.refused: str | None = None  # told beside the form once it is read again
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,6 +110,9 @@ class TodayScreen(TrackerScreen):
         await self.query("#form-slot, CheckInForm").remove()
         await self.query_one("#today").mount(self._form(message.view), after="#dose")
         self._show(message.view)
+        if self.refused is not None:
+            self.query_one(CheckInForm).show_error("dose", self.refused)
+            self.refused = None
 
     def _form(self, view: DayView) -> CheckInForm:
         form = CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
@@ -127,28 +135,57 @@ class TodayScreen(TrackerScreen):
     # -- saving ----------------------------------------------------------------------------
 
     def action_save(self) -> None:
+        self.after_save = None
         if self.view is None:
             return
-        submit_check_in(self, self.view.saved,
-                        _("This changes what you saved earlier today. Why?"), self.save)
+        saved = self.view.saved  # what the form was opened on: a save refuses if it changed
+        submit_check_in(self, saved, _("This changes what you saved earlier today. Why?"),
+                        lambda entry: self.save(entry, saved))
+
+    def has_unsaved(self) -> bool:
+        forms = self.query(CheckInForm)
+        return self.view is not None and bool(forms) and forms.first(CheckInForm).has_changes()
+
+    def save_then(self, after: Callable[[], None]) -> None:
+        self.action_save()
+        self.after_save = after
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="today-save")
-    def save(self, entry: CheckIn) -> None:
+    def save(self, entry: CheckIn, expected: CheckIn) -> None:
         try:
-            alerts = self.clinic.check_in(self.patient_id, entry)
+            alerts = self.clinic.check_in(self.patient_id, entry, expected=expected)
         except ValidationError as error:
             self.post_message(self.Failed(error))
             return
-        self.post_message(self.Saved(alerts))
+        self.post_message(self.Saved(alerts, entry.day))
 
     def on_today_screen_saved(self, message: Saved) -> None:
         self.notify(_("Saved. Thank you!"), timeout=3)
         self.just_saved = message.alerts
         self.draft = None
         self.load()
+        if message.day is not None:
+            self.tracker.day_saved(self.patient_id, message.day)
+        after, self.after_save = self.after_save, None
+        if after is not None:
+            after()
 
     def on_today_screen_failed(self, message: Failed) -> None:
+        self.after_save = None
+        if isinstance(message.error, ChangedElsewhere):
+            # Nothing was written: show what is saved now, and say why the form changed.
+            self.refused = message.error.render()
+            self.draft = None
+            self.load()
+            return
         self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+
+    def on_day_saved(self, message: DaySaved) -> None:
+        """The day was written elsewhere (the history's day editor): read it again, unless
+        the form holds unsaved input; saving that is then refused, and the form reloaded."""
+        if message.patient_id == self.patient_id and self.view is not None and \
+                message.day == self.view.day and not self.has_unsaved():
+            self.load()
 
     # -- own names -------------------------------------------------------------------------
 
