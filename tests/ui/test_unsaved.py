@@ -207,3 +207,30 @@ async def test_escape_in_the_day_editor_with_changes_asks(
         assert isinstance(app.screen, HistoryScreen)
     yesterday = ui_clinic.day_entries(patient_id, TODAY.replace(day=TODAY.day - 1))
     assert yesterday.effects == {"vivid_dreams": 2} and yesterday.note is None
+
+
+async def test_switching_patient_with_unsaved_changes_asks(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    from datetime import date
+
+    other = ui_clinic.add_patient(name="Other Patient", condition="ms",
+                                  start=date(2026, 2, 20), informed_on=date(2026, 2, 20))
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.patient_id == patient_id
+        await pilot.press("t", "w")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the other patient
+        await settle(pilot)
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("escape")  # Stay: still this patient's form, unsaved
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.patient_id == patient_id
+        assert app.screen.query_one(CheckInForm).taken is True
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("down", "enter", "s")  # Save, then switch
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.patient_id == other
+    assert ui_clinic.day_entries(patient_id, TODAY).taken is True
