@@ -227,6 +227,10 @@ async def test_switching_patient_with_unsaved_changes_asks(
         await pilot.press("escape")  # Stay: still this patient's form, unsaved
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen) and app.patient_id == patient_id
+        for _attempt in range(50):  # the form is mounted again after the dialog (a busy CI)
+            if app.screen.query(CheckInForm):
+                break
+            await pilot.pause(0.05)
         assert app.screen.query_one(CheckInForm).taken is True
         await pilot.press("w")
         await settle(pilot)

@@ -40,6 +40,7 @@ from tracker.storage.record_set import (
     EffectRow,
     MedicationRow,
     NoteRow,
+    Rows,
     ScoreRow,
 )
 from tracker.validation import FIRST_DATE, LAST_DATE, ValidationError
@@ -63,22 +64,14 @@ class BundleRefused(Exception):
         self.message = message
 
 
-@dataclass
-class Incoming:
+@dataclass(kw_only=True)
+class Incoming(Rows):
     """What a bundle holds, as the tracker's rows (uuids from the entries' ``fullUrl``)."""
 
     patient_uuid: str | None = None  # the tracker's identifier of the patient
     name: str | None = None
     settings: dict[str, Any] | None = None  # the protocol's fields (fhir_codes.PROTOCOL_FIELDS)
     settings_entry: int | None = None
-    doses: list[DoseRow] = field(default_factory=list)
-    effects: list[EffectRow] = field(default_factory=list)
-    clear_days: list[ClearRow] = field(default_factory=list)
-    scores: list[ScoreRow] = field(default_factory=list)
-    notes: list[NoteRow] = field(default_factory=list)
-    medications: list[MedicationRow] = field(default_factory=list)
-    chemo: list[ChemoRow] = field(default_factory=list)
-    dismissals: list[DismissalRow] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)  # "entry 7 (Observation 8480-6)"
     entry_of: dict[tuple[str, Any], int] = field(default_factory=dict)  # row key -> entry
 

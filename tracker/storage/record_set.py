@@ -17,6 +17,7 @@ from typing import Any
 from tracker.storage.records import (
     PATIENT_COLUMNS,
     PatientFields,
+    Records,
     day_or_none,
     day_value,
     patient_from_row,
@@ -87,12 +88,11 @@ class DismissalRow:
     at: datetime
 
 
-@dataclass
-class RecordSet:
-    """One patient's settings and every row the plan and the review are computed from."""
+@dataclass(kw_only=True)
+class Rows:
+    """A patient's rows, kind by kind: what a database holds (:class:`RecordSet`) and what a
+    bundle brings (:class:`tracker.services.fhir_import.Incoming`), compared list by list."""
 
-    patient_uuid: str
-    patient: PatientFields
     doses: list[DoseRow] = field(default_factory=list)
     effects: list[EffectRow] = field(default_factory=list)
     clear_days: list[ClearRow] = field(default_factory=list)
@@ -103,14 +103,16 @@ class RecordSet:
     dismissals: list[DismissalRow] = field(default_factory=list)
 
 
+@dataclass(kw_only=True)
+class RecordSet(Rows):
+    """One patient's settings and every row the plan and the review are computed from."""
+
+    patient_uuid: str
+    patient: PatientFields
+
+
 def _rows(connection: Any, sql: str) -> Sequence[Any]:
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows: Sequence[Any] = cursor.fetchall()
-    finally:
-        cursor.close()
-    return rows
+    return Records(connection).fetch_all(sql)
 
 
 def _at(value: Any) -> datetime:

@@ -129,6 +129,11 @@ class Records:
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
+    def fetch_all(self, sql: str) -> Sequence[Any]:
+        """Every row of ``sql`` (built here or in :mod:`tracker.storage.record_set` from
+        integers, dates and canonical uuids only), on the caller's connection."""
+        return self._rows(sql)
+
     def _rows(self, sql: str) -> Sequence[Any]:
         cursor = self.connection.cursor()
         try:
