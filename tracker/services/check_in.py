@@ -19,12 +19,25 @@ from sqlalchemy.orm import Session
 from tracker.clinical.model import HARD_LIMIT_MG, Alert, Plan
 from tracker.clinical.records import same_entries
 from tracker.clinical.vocabulary import MAX_NAME_LENGTH, side_effect_key, symptom_key
-from tracker.i18n import N_
+from tracker.i18n import N_, Message
 from tracker.models import ClearDay, DoseEntry, Note, Patient, SideEffectReport, SymptomScore
 from tracker.services import audited
 from tracker.services.day import ChangedElsewhere
 from tracker.storage.records import CheckIn, PatientInfo
-from tracker.validation import fail, parse_time, require_text, today
+from tracker.validation import ValidationError, fail, parse_time, require_text, today
+
+
+class AboveMaximum(ValidationError):
+    """A dose above the plan's maximum and not confirmed (the soft limit): allowed once the
+    patient confirms it. ``mg`` and ``max_mg`` let the app ask in its own words."""
+
+    def __init__(self, mg: float, max_mg: float) -> None:
+        super().__init__("mg", Message(N_(
+            "{field}: {value_mg} is above this patient's plan maximum of {max_mg}. "
+            "Confirm it (--confirm) if it is really meant."),
+            {"field": "mg", "value_mg": mg, "max_mg": max_mg}))
+        self.mg = mg
+        self.max_mg = max_mg
 
 
 def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None:
@@ -37,10 +50,7 @@ def check_dose(patient: Patient | PatientInfo, mg: float, confirm: bool) -> None
             "likely decimal slip (did you mean {slip_mg}?). Allowed: above 0 and at most "
             "25 mg."), value_mg=mg, slip_mg=mg / 10)
     if mg > patient.max_mg and not confirm:
-        raise fail("mg", N_(
-            "{field}: {value_mg} is above this patient's plan maximum of {max_mg}. "
-            "Confirm it (--confirm) if it is really meant."), value_mg=mg,
-            max_mg=patient.max_mg)
+        raise AboveMaximum(mg, patient.max_mg)
 
 
 def validate_check_in(patient: Patient | PatientInfo, entry: CheckIn) -> CheckIn:
