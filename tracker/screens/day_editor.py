@@ -16,7 +16,7 @@ from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerModal
-from tracker.screens.check_in import submit_check_in
+from tracker.screens.check_in import show_problem, submit_check_in
 from tracker.services.clinic import Clinic
 from tracker.services.day import ChangedElsewhere, DayView, load_day
 from tracker.validation import ValidationError
@@ -72,7 +72,7 @@ class DayEditor(TrackerModal):
     def action_save(self) -> None:
         self.after_save = None
         saved = self.view.saved  # what the form was opened on: a save refuses if it changed
-        submit_check_in(self, saved, _("You are correcting {day}. Why?").format(
+        submit_check_in(self, saved, self.view.patient, _("You are correcting {day}. Why?").format(
             day=format_date(self.view.day)), lambda entry: self.save(entry, saved))
 
     def has_unsaved(self) -> bool:
@@ -106,7 +106,7 @@ class DayEditor(TrackerModal):
 
     def on_day_editor_failed(self, message: Failed) -> None:
         self.after_save = None
-        self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+        show_problem(self.query_one(CheckInForm), message.error)
 
     async def on_day_editor_reloaded(self, message: Reloaded) -> None:
         self.after_save = None

@@ -1,4 +1,5 @@
-"""Small modal questions: why a correction is made, a name to add, an information page."""
+"""Small modal questions: why a correction is made, a name to add, an information page, a
+dose above the plan's maximum to confirm."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Markdown
 
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, format_mg
 from tracker.screens.base import TrackerModal
 from tracker.widgets.field_message import FieldMessage
 
@@ -134,4 +135,38 @@ class InfoDialog(TrackerModal):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ConfirmDoseDialog(TrackerModal):
+    """A dose above the plan's maximum (the soft limit): confirm it (``True``) or change it."""
+
+    BINDINGS = [Binding("escape", "change", N_("Change the dose"))]
+
+    def __init__(self, mg: float, max_mg: float) -> None:
+        super().__init__()
+        self.mg = mg
+        self.max_mg = max_mg
+
+    def compose(self) -> ComposeResult:
+        dose, maximum = format_mg(self.mg), format_mg(self.max_mg)
+        with Vertical(classes="dialog", id="confirm-dose"):
+            yield Label(_("Dose {dose} is above your plan's maximum of {max}.").format(
+                dose=dose, max=maximum), classes="dialog-title")
+            yield Label(_("Save it only if {dose} is really the dose taken.").format(
+                dose=dose))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Confirm {dose}").format(dose=dose), variant="warning",
+                             id="confirm")
+                yield Button(_("Change the dose"), variant="primary", id="change")
+
+    def on_mount(self) -> None:
+        self.query_one("#change", Button).focus()
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#change")
+    def action_change(self) -> None:
         self.dismiss(False)

@@ -18,7 +18,7 @@ from tracker.clinical.model import Alert
 from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _
 from tracker.screens.base import DaySaved, TrackerScreen
-from tracker.screens.check_in import submit_check_in
+from tracker.screens.check_in import show_problem, submit_check_in
 from tracker.services.day import ChangedElsewhere, DayView, load_day
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
@@ -139,7 +139,8 @@ class TodayScreen(TrackerScreen):
         if self.view is None:
             return
         saved = self.view.saved  # what the form was opened on: a save refuses if it changed
-        submit_check_in(self, saved, _("This changes what you saved earlier today. Why?"),
+        submit_check_in(self, saved, self.view.patient,
+                        _("This changes what you saved earlier today. Why?"),
                         lambda entry: self.save(entry, saved))
 
     def has_unsaved(self) -> bool:
@@ -178,7 +179,7 @@ class TodayScreen(TrackerScreen):
             self.draft = None
             self.load()
             return
-        self.query_one(CheckInForm).show_error(message.error.field, message.error.render())
+        show_problem(self.query_one(CheckInForm), message.error)
 
     def on_day_saved(self, message: DaySaved) -> None:
         """The day was written elsewhere (the history's day editor): read it again, unless

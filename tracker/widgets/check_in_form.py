@@ -20,13 +20,13 @@ from textual.widgets import Input, Label, Static
 from tracker.clinical.records import CheckIn, same_entries
 from tracker.clinical.vocabulary import SEVERITY_LABELS, SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, _, format_mg
-from tracker.validation import ValidationError, now_time, parse_number
+from tracker.validation import ValidationError, now_time, parse_number, parse_time
 from tracker.widgets.field_message import FieldMessage
 from tracker.widgets.rating_list import RatingList, RatingRow
 
 # Side effects the guide names for one condition only.
 CONDITION_EFFECTS = {"increased_fatigue": ("ms",), "spasticity": ("ms",), "flu_like": ("cfs_me",)}
-ERROR_FIELDS = {"mg": "dose", "time": "dose", "severity": "effects", "name": "effects",
+ERROR_FIELDS = {"mg": "dose", "time": "time", "severity": "effects", "name": "effects",
                 "value": "scores", "symptom": "scores", "note": "note"}
 
 
@@ -57,10 +57,14 @@ class CheckInForm(Vertical):
     CheckInForm {
         height: auto;
     }
+    CheckInForm #dose-row { height: auto; }
     CheckInForm #dose-line {
+        width: auto;
         height: auto;
         padding: 0 1;
     }
+    CheckInForm #time-label { padding: 0 0 0 2; }
+    CheckInForm #time { width: 7; margin: 0 0 0 1; }
     CheckInForm #dose-line.taken { color: $success; }
     CheckInForm #dose-line.skipped { color: $warning; }
     CheckInForm #lists {
@@ -122,12 +126,17 @@ class CheckInForm(Vertical):
         self.note = shown.note
         self.no_side_effects = shown.no_side_effects
         self.edit_mg = edit_mg
-        self.mg_text = format_mg(self.mg).removesuffix(" mg") if self.mg else ""
+        self.mg_text = _mg_text(self.mg) if self.mg else ""
         self._effects = effect_rows(condition, own_effects, shown.effects)
         self._scores = score_rows(own_symptoms, shown.scores)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._dose_text(), id="dose-line")
+        with Horizontal(id="dose-row"):
+            yield Static(self._dose_text(), id="dose-line")
+            yield Label(_("Time"), id="time-label")
+            yield Input(self.time or "", id="time", placeholder="HH:MM", compact=True,
+                        max_length=5)
+        yield FieldMessage(id="time-error")
         if self.edit_mg:
             with Horizontal(id="mg-row"):
                 yield Label(_("Dose taken (mg)"))
@@ -159,8 +168,7 @@ class CheckInForm(Vertical):
     def _dose_text(self) -> str:
         if self.taken is True:
             mg = format_mg(self.mg) if self.mg else ""
-            at = _(" at {time}").format(time=self.time) if self.time else ""
-            return "✓ " + _("Dose taken: {dose}{at}").format(dose=mg, at=at)
+            return "✓ " + _("Dose taken: {dose}{at}").format(dose=mg, at="")
         if self.taken is False:
             return "✗ " + _("Dose skipped")
         return "○ " + _("Dose not logged yet: t = taken, x = skipped")
@@ -179,8 +187,14 @@ class CheckInForm(Vertical):
             self.show_error("mg", _("No LDN is planned today: nothing to take."))
             return
         self.taken = True
-        self.time = now_time() if self.day == _today() else self.time
+        time = self.query_one("#time", Input)
+        if not time.value.strip() and self.day == _today():
+            time.value = now_time()  # taken today: now, unless a time was given
         self.mg = self.mg or self.planned_mg
+        if self.edit_mg and self.planned_mg > 0:
+            mg = self.query_one("#mg", Input)
+            if not mg.value.strip():
+                mg.value = _mg_text(self.planned_mg)  # taken: the day's planned dose
         self._refresh_dose()
         self.post_message(self.Changed(self))
 
@@ -220,8 +234,13 @@ class CheckInForm(Vertical):
             self.query_one("#clear-line", FieldMessage).show("")
         self.post_message(self.Changed(self))
 
+    def change_dose(self) -> None:
+        """Put the focus where the dose is typed (after "change the dose")."""
+        if self.edit_mg:
+            self.query_one("#mg", Input).focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "note":
+        if event.input.id in ("note", "time"):
             event.stop()
             self.query_one("#effects", RatingList).focus()
 
@@ -239,10 +258,12 @@ class CheckInForm(Vertical):
         if self.edit_mg and self.taken:
             text = self.query_one("#mg", Input).value
             mg = parse_number(text, "mg") if text.strip() else None
+        typed = self.query_one("#time", Input).value
+        time = parse_time(typed, "time") if self.taken and typed.strip() else None
         note = self.query_one("#note", Input).value
         return CheckIn(
             day=self.day, taken=self.taken, mg=mg if self.taken else None,
-            time=self.time if self.taken else None,
+            time=time,
             effects=self.query_one("#effects", RatingList).values(),
             no_side_effects=self.no_side_effects,
             scores=self.query_one("#scores", RatingList).values(),
@@ -269,6 +290,11 @@ class CheckInForm(Vertical):
         self.clear_errors()
         where = ERROR_FIELDS.get(field, "dose")
         self.query_one(f"#{where}-error", FieldMessage).show(text)
+
+
+def _mg_text(mg: float) -> str:
+    """A dose as it is typed into the mg field: "1,5" in Danish, "1.5" in English."""
+    return format_mg(mg).removesuffix(" mg")
 
 
 def _today() -> date:
