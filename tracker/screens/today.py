@@ -107,12 +107,21 @@ class TodayScreen(TrackerScreen):
         self.post_message(self.Loaded(view))
 
     async def on_today_screen_loaded(self, message: Loaded) -> None:
+        if self._gone():
+            return
         await self.query("#form-slot, CheckInForm").remove()
         await self.query_one("#today").mount(self._form(message.view), after="#dose")
+        if self._gone():
+            return
         self._show(message.view)
         if self.refused is not None:
             self.query_one(CheckInForm).show_error("dose", self.refused)
             self.refused = None
+
+    def _gone(self) -> bool:
+        """Closed (a patient switch right after a save) before its read came back."""
+        return self not in self.app.screen_stack or \
+            (not self.query(CheckInForm) and not self.query("#form-slot"))
 
     def _form(self, view: DayView) -> CheckInForm:
         form = CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
