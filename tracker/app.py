@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
@@ -309,8 +310,24 @@ class TrackerApp(App[int]):
             self._to_base()
             self.push_screen(ClinicScreen(self.clinic, home=True))
 
+    def action_command_palette(self) -> None:
+        """``ctrl+p``: Textual's palette (as ``App.action_command_palette`` opens it), with its
+        search field's placeholder in the user's language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=_("Search for commands…")))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Our commands, in the user's language, in place of Textual's (Theme, Keys, Screenshot,
+        which are English only and not the app's; Quit and Maximize are given here again)."""
+        yield SystemCommand(_("Quit"), _("Quit the app (asks first if something is not saved)"),
+                            self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(_("Restore size"), _("Show the enlarged part at its normal size"),
+                                screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Enlarge"), _("Let the part in focus fill the screen"),
+                                screen.action_maximize)
         yield SystemCommand(_("Switch language (Dansk/English)"),
                             _("Show the app in Danish or English"), self.action_toggle_language)
         yield SystemCommand(_("Key bindings"), _("Show the keys of this screen"),

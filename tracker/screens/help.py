@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
@@ -21,6 +26,30 @@ EXTRA_KEYS = (
     ("escape", N_("Leave a text field, close a dialog or go back")),
     ("ctrl+p", N_("Command palette: every action by name")),
 )
+
+
+# Textual's own keys (scrolling, focus, the palette's): English only, and told in words by
+# EXTRA_KEYS; the help lists the app's keys.
+TEXTUAL_ACTIONS = frozenset({"command_palette", "app.command_palette"})
+DIALOG_WIDTH = 90  # app.tcss .help-dialog: 90 columns, at most 95% of the screen
+DIALOG_FRAME = 2 + 4 + 2 + 2 + 2  # border, padding, the table's scrollbar, cell padding ×2
+
+
+def textual_binding(node: DOMNode, binding: Binding) -> bool:
+    """Whether ``binding`` of ``node`` is Textual's own: the nearest class in the node's MRO
+    whose ``BINDINGS`` has the key with that action is one of Textual's (or the binding is the
+    command palette's, which ``App.__init__`` adds)."""
+    if binding.action in TEXTUAL_ACTIONS:
+        return True
+    for cls in type(node).__mro__:
+        for own in Binding.make_bindings(cls.__dict__.get("BINDINGS", ())):
+            if own.key == binding.key and own.action == binding.action:
+                return cls.__module__.split(".")[0] == "textual"
+    return False
+
+
+def wrapped(text: str, width: int) -> Text:
+    return Text("\n".join(textwrap.wrap(text, max(width, 12)) or [""]))
 
 
 class HelpScreen(TrackerModal):
@@ -40,15 +69,22 @@ class HelpScreen(TrackerModal):
         table = self.query_one(DataTable)
         table.add_columns(_("Key"), _("What it does"))
         seen: set[str] = set()
+        rows: list[tuple[str, str]] = []
         for _key, active in self.under.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.description in seen:
+            if not binding.description or binding.description in seen \
+                    or textual_binding(active.node, binding):
                 continue
             seen.add(binding.description)
-            key = binding.key_display or self.app.get_key_display(binding)
-            table.add_row(key, binding.description)
-        for key, text in EXTRA_KEYS:
-            table.add_row(key, _(text))
+            rows.append((binding.key_display or self.app.get_key_display(binding),
+                         binding.description))
+        rows += [(key, _(text)) for key, text in EXTRA_KEYS]
+        # Rows wrap to the dialog's width rather than being cut (80 columns).
+        keys_width = max(cell_len(key) for key, _text in rows)
+        width = min(DIALOG_WIDTH, self.app.size.width * 95 // 100) - DIALOG_FRAME - keys_width
+        for key, text in rows:
+            cell = wrapped(text, width)
+            table.add_row(key, cell, height=len(cell.plain.splitlines()))
 
     def action_close(self) -> None:
         self.dismiss(None)
