@@ -38,6 +38,7 @@ def load_marks(clinic: Clinic, patient_id: int, until: date) -> tuple[date, dict
 
 
 class HistoryScreen(TrackerScreen):
+    FOOTER_FIRST = ("app.pop_screen", "open")  # what the footer keeps first (widgets.footer)
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
         Binding("p", "plan", N_("Plan")),

@@ -37,6 +37,7 @@ class TodayScreen(TrackerScreen):
     # The side-effect list has the focus from the start; focusing the scroll container first
     # and moving on would restyle the whole screen twice (cold start).
     AUTO_FOCUS = "#effects"
+    FOOTER_FIRST = ("taken", "skipped", "save")  # what the footer keeps first (widgets.footer)
     BINDINGS = [
         Binding("s,ctrl+s", "save", N_("Save")),
         Binding("h", "history", N_("History")),

@@ -91,8 +91,9 @@ class CheckInForm(Vertical):
         Binding("t", "taken", N_("Taken")),
         Binding("x", "skipped", N_("Skipped")),
         Binding("n", "no_effects", N_("No side effects")),
-        Binding("e", "note", N_("Note")),
-        Binding("a", "add_effect", N_("Own side effect")),
+        # In the help (?), not the footer: 80 columns hold the evening's keys and no more.
+        Binding("e", "note", N_("Note"), show=False),
+        Binding("a", "add_effect", N_("Own side effect"), show=False),
         Binding("g", "add_symptom", N_("Own symptom"), show=False),
     ]
 
