@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import grimp
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -227,3 +228,30 @@ async def test_translated_bindings_are_the_ones_textual_shows() -> None:
         shown = screen.active_bindings
         assert shown["x"].binding.description == "Quit"
         assert shown[palette].binding.description == "palette"
+
+
+@pytest.mark.parametrize("compact", [True, False])
+async def test_the_footer_measures_keys_as_textual_lays_them_out(compact: bool) -> None:
+    """tracker/widgets/footer.py fits the width from ``FooterKey.key_display``,
+    ``.description``, ``.action`` and the ``-command-palette`` class, and the columns
+    Textual's FooterKey CSS gives a key; each must still be what Textual draws."""
+    from tracker.widgets.footer import key_width
+
+    class Plain(_Keys):
+        def compose(self) -> ComposeResult:
+            yield TextualFooter(compact=compact, id="textual")
+
+    app = Plain()
+    async with app.run_test(size=(120, 10)) as pilot:
+        await pilot.pause()
+        keys = list(app.query_one("#textual", TextualFooter).query(FooterKey))
+        assert {key.action for key in keys} >= {"alpha", "beta", "command_palette"}, \
+            "FooterKey.action no longer names the binding's action"
+        assert [k for k in keys if k.has_class("-command-palette")], \
+            "the palette's FooterKey no longer has the class -command-palette"
+        for key in keys:
+            drawn = key.outer_size.width + key.styles.margin.left + key.styles.margin.right
+            assert key_width(key, compact) == drawn, (
+                f"{key.key_display} {key.description!r}: tracker counts "
+                f"{key_width(key, compact)} columns, Textual draws {drawn} "
+                "(textual.widgets._footer.FooterKey's CSS changed?)")

@@ -35,7 +35,7 @@ def key_width(key: FooterKey, compact: bool) -> int:
     "k Description" and a margin of 1; else a padded key and the description's padding)."""
     text = cell_len(key.key_display) + cell_len(key.description)
     if key.has_class("-command-palette"):
-        return text + 1 + 1 + (0 if compact else 1)  # the border, the gap, the padding
+        return text + 3  # the space, its border, its padding (drawn compact in either footer)
     return text + 2 if compact else text + 3
 
 
