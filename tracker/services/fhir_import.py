@@ -19,19 +19,18 @@ hold (say, a blood pressure) are listed as passed over, never silently dropped.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tracker.clinical.model import HARD_LIMIT_MG
 from tracker.clinical.vocabulary import side_effect_key, symptom_key
 from tracker.export import fhir_codes as codes
-from tracker.i18n import N_, Message, _
+from tracker.i18n import N_, _
+from tracker.services.fhir_file import BundleRefused, load_json, parse_bundle, refuse
 from tracker.storage.record_set import (
     ChemoRow,
     ClearRow,
@@ -43,25 +42,9 @@ from tracker.storage.record_set import (
     Rows,
     ScoreRow,
 )
-from tracker.validation import FIRST_DATE, LAST_DATE, ValidationError
+from tracker.validation import FIRST_DATE, LAST_DATE
 
-MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # a 30-year diary is ~30 MB
-
-# Resources the R4B models know that FHIR R4 (4.0.1) does not have (R4B's additions).
-R4B_ONLY = frozenset({
-    "AdministrableProductDefinition", "Citation", "ClinicalUseDefinition", "EvidenceReport",
-    "Ingredient", "ManufacturedItemDefinition", "MedicinalProductDefinition",
-    "NutritionProduct", "PackagedProductDefinition", "RegulatedAuthorization",
-    "SubscriptionStatus", "SubscriptionTopic",
-})
-
-
-class BundleRefused(Exception):
-    """The file cannot be taken in; ``message`` says which entry and why (nothing written)."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.render("en"))
-        self.message = message
+__all__ = ["BundleRefused", "Incoming", "describe", "load_json", "parse_bundle", "read_bundle"]
 
 
 @dataclass(kw_only=True)
@@ -74,87 +57,6 @@ class Incoming(Rows):
     settings_entry: int | None = None
     passed_over: list[str] = field(default_factory=list)  # "entry 7 (Observation 8480-6)"
     entry_of: dict[tuple[str, Any], int] = field(default_factory=dict)  # row key -> entry
-
-
-# -- the file --------------------------------------------------------------------------------
-
-def _refuse(template: str, **params: Any) -> BundleRefused:
-    return BundleRefused(Message(template, params))
-
-
-def load_json(path: Path) -> Any:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _refuse(N_("{file}: no such file."), file=str(path)) from None
-    if path.is_dir():
-        raise _refuse(N_("{file} is a folder: give the bundle's file."), file=str(path))
-    if size > MAX_BUNDLE_BYTES:
-        raise _refuse(N_("{file} is larger than {limit} MB: not a patient's bundle."),
-                      file=str(path), limit=MAX_BUNDLE_BYTES // (1024 * 1024))
-    raw = path.read_bytes()
-    try:
-        return json.loads(raw.decode("utf-8"), parse_float=Decimal)
-    except UnicodeDecodeError:
-        raise _refuse(N_("{file} is not UTF-8 JSON text."), file=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise _refuse(N_("{file} is not JSON (line {line}, column {column}: {what})."),
-                      file=str(path), line=exc.lineno, column=exc.colno, what=exc.msg) from None
-
-
-def _describe(index: int, resource: Any) -> str:
-    kind = resource.get("resourceType", "?") if isinstance(resource, dict) else "?"
-    return f"{_('entry')} {index} ({kind})"
-
-
-def parse_bundle(data: Any, file: str) -> Any:
-    """The bundle as fhir.resources R4B models; refused naming the first entry at fault."""
-    import pydantic
-    from fhir.resources.R4B import get_fhir_model_class
-    from fhir.resources.R4B.bundle import Bundle
-
-    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        found = data.get("resourceType") if isinstance(data, dict) else type(data).__name__
-        raise _refuse(N_("{file} is not a FHIR Bundle (its resourceType is {found})."),
-                      file=file, found=found)
-    if data.get("type") != "collection":
-        raise _refuse(N_("{file}: a Bundle of type collection is expected (got {found})."),
-                      file=file, found=data.get("type"))
-    entries = data.get("entry") or []
-    if not isinstance(entries, list):
-        raise _refuse(N_("{file}: entry must be a list."), file=file)
-    for k, entry in enumerate(entries):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        if not isinstance(kind, str):
-            raise _refuse(N_("{file}: entry {index} has no resource."), file=file, index=k)
-        try:
-            get_fhir_model_class(kind)
-            if kind in R4B_ONLY:
-                raise ValueError(kind)
-        except (KeyError, ValueError):
-            raise _refuse(N_("{file}: entry {index}: {kind} is not a FHIR R4 resource (is the "
-                             "file another FHIR version?)."), file=file, index=k,
-                          kind=kind) from None
-    try:
-        return Bundle.model_validate(data)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        loc = list(first["loc"])
-        where = file
-        if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
-            where = f"{file}: {_describe(loc[1], entries[loc[1]].get('resource'))}"
-            loc = loc[3:] if len(loc) > 2 and loc[2] == "resource" else loc[2:]
-        element = ".".join(str(part) for part in loc) or "resource"
-        if first["type"] == "extra_forbidden":
-            raise _refuse(N_("{where}: {element} is not an element of FHIR R4 (4.0.1) (is the "
-                             "file another FHIR version?)."), where=where,
-                          element=element) from None
-        raise _refuse(N_("{where}: {element}: {problem}."), where=where, element=element,
-                      problem=str(first["msg"]).rstrip(".")) from None
-    except (KeyError, ValueError, TypeError) as exc:  # fhir_core's own refusals
-        raise _refuse(N_("{file} is not a valid FHIR R4 Bundle ({problem})."), file=file,
-                      problem=str(exc) or type(exc).__name__) from None
 
 
 # -- the entries -----------------------------------------------------------------------------
@@ -192,9 +94,9 @@ def _day_and_time(value: Any, where: str) -> tuple[date, str | None]:
     elif isinstance(value, date):
         day, hh_mm = value, None
     else:
-        raise _refuse(N_("{where}: a date is needed (effectiveDateTime)."), where=where)
+        raise refuse(N_("{where}: a date is needed (effectiveDateTime)."), where=where)
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise _refuse(N_("{where}: the date {value} is outside {low} to {high}."), where=where,
+        raise refuse(N_("{where}: the date {value} is outside {low} to {high}."), where=where,
                       value=day.isoformat(), low=FIRST_DATE.isoformat(),
                       high=LAST_DATE.isoformat())
     return day, hh_mm
@@ -214,10 +116,10 @@ def _int_value(resource: Any, where: str, field_name: str, high: int) -> int:
         if quantity is not None and quantity == int(quantity):
             value = int(quantity)
     if value is None:
-        raise _refuse(N_("{where}: {field} needs a whole number from 0 to {high} "
+        raise refuse(N_("{where}: {field} needs a whole number from 0 to {high} "
                          "(valueInteger)."), where=where, field=field_name, high=high)
     if not 0 <= value <= high:
-        raise _refuse(N_("{where}: {field} must be a whole number from 0 to {high} (got "
+        raise refuse(N_("{where}: {field} must be a whole number from 0 to {high} (got "
                          "{value})."), where=where, field=field_name, high=high, value=value)
     return int(value)
 
@@ -234,7 +136,7 @@ class _Reader:
 
     def keep(self, key: tuple[str, Any], index: int, where: str) -> None:
         if key in self.incoming.entry_of:
-            raise _refuse(N_("{where} repeats entry {other} ({what})."), where=where,
+            raise refuse(N_("{where} repeats entry {other} ({what})."), where=where,
                           other=self.incoming.entry_of[key], what=f"{key[0]} {key[1]}")
         self.incoming.entry_of[key] = index
 
@@ -252,7 +154,7 @@ class _Reader:
     def patient(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "Patient")
         if self.incoming.patient_uuid is not None or self.incoming.name is not None:
-            raise _refuse(N_("{where}: the bundle holds more than one Patient."), where=where)
+            raise refuse(N_("{where}: the bundle holds more than one Patient."), where=where)
         self.incoming.patient_uuid = _uuid_of(full_url, resource)
         names = [n.text or " ".join([*(n.given or []), n.family or ""]).strip()
                  for n in (resource.name or [])]
@@ -268,7 +170,7 @@ class _Reader:
             settings = _settings(protocol, where)
             period = resource.effectivePeriod
             if period is None or period.start is None:
-                raise _refuse(N_("{where}: the treatment's start (effectivePeriod.start) is "
+                raise refuse(N_("{where}: the treatment's start (effectivePeriod.start) is "
                                  "missing."), where=where)
             settings["start_date"] = _day_and_time(period.start, where)[0]
             self.incoming.settings = settings
@@ -281,13 +183,13 @@ class _Reader:
             name = next((c.display for c in resource.medicationCodeableConcept.coding or []
                          if c.display), None)
         if not name:
-            raise _refuse(N_("{where}: the medication has no name (medicationCodeableConcept."
+            raise refuse(N_("{where}: the medication has no name (medicationCodeableConcept."
                              "text)."), where=where)
         period = resource.effectivePeriod
         start = _day_and_time(period.start, where)[0] if period and period.start else None
         end = _day_and_time(period.end, where)[0] if period and period.end else None
         if start and end and end < start:
-            raise _refuse(N_("{where}: the medication ends before it starts."), where=where)
+            raise refuse(N_("{where}: the medication ends before it starts."), where=where)
         self.keep(("medication", row_uuid), index, where)
         self.incoming.medications.append(MedicationRow(row_uuid, name, start, end))
 
@@ -302,15 +204,15 @@ class _Reader:
         if resource.status == "completed":
             dose = resource.dosage.dose if resource.dosage is not None else None
             if dose is None or dose.value is None:
-                raise _refuse(N_("{where}: a completed dose needs dosage.dose in mg."),
+                raise refuse(N_("{where}: a completed dose needs dosage.dose in mg."),
                               where=where)
             unit = dose.code or dose.unit
             if unit != "mg":
-                raise _refuse(N_("{where}: the dose must be in mg (UCUM mg), not {unit}."),
+                raise refuse(N_("{where}: the dose must be in mg (UCUM mg), not {unit}."),
                               where=where, unit=unit)
             mg = float(dose.value)
             if not 0 < mg <= HARD_LIMIT_MG:
-                raise _refuse(N_("{where}: Dose {value} mg is outside the allowed range: above "
+                raise refuse(N_("{where}: Dose {value} mg is outside the allowed range: above "
                                  "0 and at most 25 mg."), where=where, value=f"{mg:g}")
             row = DoseRow(_uuid_of(full_url, resource) or str(uuid.uuid4()), day, True, mg,
                           hh_mm)
@@ -364,7 +266,7 @@ class _Reader:
         elif diary == codes.NOTE:
             text = (resource.valueString or "").strip()
             if len(text) > 5000:
-                raise _refuse(N_("{where}: a note must be at most 5000 characters (got "
+                raise refuse(N_("{where}: a note must be at most 5000 characters (got "
                                  "{value})."), where=where, value=len(text))
             if text:
                 self.keep(("note", day), index, where)
@@ -389,7 +291,7 @@ class _Reader:
         else:
             start = end = _day_and_time(resource.performedDateTime, where)[0]
         if end < start:
-            raise _refuse(N_("{where}: the chemotherapy ends before it starts."), where=where)
+            raise refuse(N_("{where}: the chemotherapy ends before it starts."), where=where)
         row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
         self.keep(("chemo", row_uuid), index, where)
         self.incoming.chemo.append(ChemoRow(row_uuid, start, end))
@@ -405,7 +307,7 @@ class _Reader:
         parts = {e.url: e for e in dismissal.extension or []}
         if not code or resource.period is None or resource.period.start is None \
                 or "reason" not in parts:
-            raise _refuse(N_("{where}: a dismissed alert needs its code, its day and the "
+            raise refuse(N_("{where}: a dismissed alert needs its code, its day and the "
                              "reason."), where=where)
         day = _day_and_time(resource.period.start, where)[0]
         reason = (parts["reason"].valueString or "").strip()
@@ -426,7 +328,7 @@ def _clean(name: str, where: str, field_name: str, key: Any) -> str:
 
     text = clean_name(name)
     if not text or len(text) > MAX_NAME_LENGTH:
-        raise _refuse(N_("{where}: {field} must be 1 to {high} characters."), where=where,
+        raise refuse(N_("{where}: {field} must be 1 to {high} characters."), where=where,
                       field=field_name, high=MAX_NAME_LENGTH)
     return str(key(text))
 
@@ -447,7 +349,7 @@ def _settings(extension: Any, where: str) -> dict[str, Any]:
                                  "interval_days", "target_mg", "max_mg", "formulation")
                if found.get(name) is None]
     if missing:
-        raise _refuse(N_("{where}: the protocol lacks {fields}."), where=where,
+        raise refuse(N_("{where}: the protocol lacks {fields}."), where=where,
                       fields=", ".join(missing))
     return found
 
@@ -485,23 +387,17 @@ def _check_subjects(reader: _Reader) -> None:
     others = reader.subjects - own
     if incoming.name is not None:
         if others:
-            raise _refuse(N_("{file}: entries refer to a patient other than the bundle's "
+            raise refuse(N_("{file}: entries refer to a patient other than the bundle's "
                              "Patient ({other})."), file=reader.file, other=sorted(others)[0])
         return
     if len(others) != 1:
-        raise _refuse(N_("{file} holds no Patient, and its entries do not name one patient "
+        raise refuse(N_("{file} holds no Patient, and its entries do not name one patient "
                          "by the tracker's identifier."), file=reader.file)
     (subject,) = others
     incoming.patient_uuid = _uuid_of(subject, None)
     if incoming.patient_uuid is None:
-        raise _refuse(N_("{file}: the patient {subject} is not known by the tracker's "
+        raise refuse(N_("{file}: the patient {subject} is not known by the tracker's "
                          "identifier (urn:uuid:…)."), file=reader.file, subject=subject)
-
-
-def values_refused(exc: ValidationError, where: str) -> BundleRefused:
-    """A value the diary refuses, told as the entry that holds it."""
-    return BundleRefused(Message(N_("{where}: {problem}"), {"where": where,
-                                                              "problem": exc.message}))
 
 
 def describe(items: Iterable[str], limit: int = 5) -> str:
