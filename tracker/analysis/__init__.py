@@ -22,8 +22,8 @@ from tracker.analysis.summary import (
     build_summary,
     progress_entries,
     summary_frame,
-    summary_text,
 )
+from tracker.analysis.summary_text import summary_text
 from tracker.analysis.trends import (
     adherence_frame,
     daily_scores,

@@ -15,12 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from tracker.analysis.summary import (
-    display_name,
-    mg_text,
-    score_text,
-    signed_text,
-)
+from tracker.analysis.summary import display_name
+from tracker.analysis.summary_text import mg_text, score_text, signed_text
 from tracker.clinical.labels import (
     alert_status_label,
     condition_label,

@@ -201,7 +201,8 @@ class PatientReviewScreen(TrackerScreen):
 
     def fill(self, data: ReviewData) -> None:
         # The summary's own formatting: the same figure reads the same on screen and in text.
-        from tracker.analysis.summary import display_name, mg_text, score_text, signed_text
+        from tracker.analysis.summary import display_name
+        from tracker.analysis.summary_text import mg_text, score_text, signed_text
 
         s = data.summary
         patient = s["patient"]
