@@ -68,4 +68,40 @@ assert entry.taken and entry.mg == 1, entry
 assert entry.effects == {"vivid_dreams": 2, "headache": 1}, entry
 assert entry.scores == {"pain": 7}, entry
 PYEOF
+
+# Second evening at 80x24: change a score, then try to quit without saving. The app must ask
+# (read from the screen), "Stay" must keep the form, and "Save" in the question must write it,
+# asking why first (the day was saved already, so this is a correction for the audit trail).
+tmux -L "$SOCK" kill-session -t app >/dev/null 2>&1 || true
+tmux -L "$SOCK" new-session -d -s app -x 80 -y 24 \
+    "env LDN_TRACKER_TODAY=$DAY LDN_TRACKER_LANG=en LDN_TRACKER_CONFIG_DIR=$WORK/config \
+     TERM=xterm-256color '$BIN' --db '$DB'; echo EXITED; sleep 5"
+wait_for "Vivid dreams"
+wait_for "Pain"
+tmux -L "$SOCK" send-keys -t app Tab 5     # pain 7 -> 5, not saved
+wait_for "●●●●●○○○○○ 5"
+tmux -L "$SOCK" send-keys -t app q
+wait_for "You have changes that are not saved yet."
+tmux -L "$SOCK" send-keys -t app Escape    # stay: the form keeps the 5
+wait_for "●●●●●○○○○○ 5"
+screen | grep -qF "not saved yet" && fail "the question did not close on Stay"
+tmux -L "$SOCK" send-keys -t app q
+wait_for "You have changes that are not saved yet."
+tmux -L "$SOCK" send-keys -t app s         # save from the question, then quit
+wait_for "Save correction"
+tmux -L "$SOCK" send-keys -t app -l "Pain was lower than I first typed"
+tmux -L "$SOCK" send-keys -t app Enter
+wait_for "EXITED"
+
+"$PY" - "$DB" "$DAY" <<'PYEOF'
+import sys
+from datetime import date
+from tracker.storage.database import Database
+from tracker.services.clinic import Clinic
+entry = Clinic(Database(sys.argv[1])).day_entries(1, date.fromisoformat(sys.argv[2]))
+assert entry.scores == {"pain": 5}, entry
+assert entry.effects == {"vivid_dreams": 2, "headache": 1}, entry
+trail = Clinic(Database(sys.argv[1])).audit_trail(1)
+assert any(e.reason == "Pain was lower than I first typed" for e in trail), trail[-3:]
+PYEOF
 echo "tmux_checkin: ok"

@@ -1,4 +1,6 @@
-"""The real program in a real terminal: scripts/tmux_checkin.sh types a check-in and reads it."""
+"""The real program in a real terminal: scripts/tmux_checkin.sh types a check-in at 100x30 and
+reads it back; then, at 80x24, changes a score, quits, reads the unsaved-changes question from
+the screen, stays, and saves from the question with a reason that reaches the audit trail."""
 
 from __future__ import annotations
 
