@@ -92,7 +92,7 @@ async def test_saving_shows_the_alert_in_plain_words(ui_clinic: Clinic, patient_
         assert panel.display
         text = str(panel.render())
         assert "Side effects have lasted 5 days" in text
-        assert "halve the dose for a week" in text
+        assert "the dose is halved for a week" in text  # the patient's words (patient_words)
 
 
 async def test_c_in_the_patient_app_opens_nothing(ui_clinic: Clinic, patient_id: int) -> None:

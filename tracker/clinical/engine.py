@@ -111,6 +111,8 @@ def compute_plan(
         episodes=episodes,
         reductions=tuple(reductions),
         alerts=tuple(alerts),
+        last_step=state.last_step,
+        target_mg=state.rungs[-1].mg,
     )
 
 

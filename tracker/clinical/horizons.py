@@ -25,4 +25,6 @@ def within(plan: Plan, until: date) -> Plan:
         episodes=tuple(e for e in plan.episodes if e.start <= until),
         reductions=tuple(r for r in plan.reductions if r.trigger_day <= until),
         alerts=tuple(a for a in plan.alerts if a.day <= until),
+        last_step=plan.last_step,
+        target_mg=plan.target_mg,
     )

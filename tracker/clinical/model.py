@@ -144,6 +144,8 @@ class Plan:
     episodes: tuple[Episode, ...] = ()
     reductions: tuple[Reduction, ...] = ()
     alerts: tuple[Alert, ...] = field(default=())
+    last_step: int = 0  # the titration step of the target dose (step 0: the start dose)
+    target_mg: float = 0.0  # the target dose as delivered (the last step's)
 
     def on(self, day: date) -> PlannedDay | None:
         if not self.days:

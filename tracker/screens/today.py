@@ -19,7 +19,7 @@ from tracker.clinical.records import CheckIn
 from tracker.i18n import N_, _
 from tracker.screens.base import DaySaved, TrackerScreen
 from tracker.screens.check_in import show_problem, submit_check_in
-from tracker.services.day import ChangedElsewhere, DayView, load_day
+from tracker.services.day import ChangedElsewhere, DayView, day_adherence, load_day
 from tracker.validation import ValidationError, today
 from tracker.widgets.alert_panel import AlertPanel
 from tracker.widgets.check_in_form import CheckInForm
@@ -28,6 +28,7 @@ from tracker.widgets.footer import Footer
 from tracker.widgets.rating_list import RatingList
 
 if TYPE_CHECKING:
+    from tracker.analysis.adherence import Adherence
     from tracker.services.clinic import Clinic
 
 INFORMED_REASON = "off-label information acknowledged in the app"
@@ -57,6 +58,10 @@ class TodayScreen(TrackerScreen):
         day: date | None = None  # the diary day written, if one was
 
     @dataclass
+    class Counted(Message):
+        adherence: Adherence | None
+
+    @dataclass
     class Failed(Message):
         error: ValidationError
 
@@ -75,11 +80,11 @@ class TodayScreen(TrackerScreen):
         yield Header()
         with VerticalScroll(id="today"):
             yield DoseCard(_("Loading…"), id="dose")
+            yield AlertPanel(id="alerts")
             if self.first_view is not None:
                 yield self._form(self.first_view)
             else:
                 yield Static("", id="form-slot")
-            yield AlertPanel(id="alerts")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -111,13 +116,22 @@ class TodayScreen(TrackerScreen):
         if self._gone():
             return
         await self.query("#form-slot, CheckInForm").remove()
-        await self.query_one("#today").mount(self._form(message.view), after="#dose")
+        await self.query_one("#today").mount(self._form(message.view), after="#alerts")
         if self._gone():
             return
         self._show(message.view)
         if self.refused is not None:
             self.query_one(CheckInForm).show_error("dose", self.refused)
             self.refused = None
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="today-adherence")
+    def count_adherence(self, view: DayView) -> None:
+        """The patient's record on the card (pandas: after the first frame, not before it)."""
+        self.post_message(self.Counted(day_adherence(view)))
+
+    def on_today_screen_counted(self, message: Counted) -> None:
+        if not self._gone():
+            self.query_one(DoseCard).show_adherence(message.adherence)
 
     def _gone(self) -> bool:
         """Closed (a patient switch right after a save) before its read came back."""
@@ -135,7 +149,8 @@ class TodayScreen(TrackerScreen):
         """Fill the screen from ``view``, its check-in form already mounted."""
         self.view = view
         self.sub_title = view.patient.name
-        self.query_one(DoseCard).show(view.patient, view.day, view.planned, view.next_change)
+        self.query_one(DoseCard).show(view.patient, view.day, view.planned, view.story)
+        self.count_adherence(view)
         shown = self.just_saved if self.just_saved is not None else view.alerts
         self.query_one(AlertPanel).show_alerts(shown)
         form = self.query_one(CheckInForm)

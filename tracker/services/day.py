@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from tracker.clinical import alerts as A
+from tracker.clinical.alert_status import OPEN, alert_states
 from tracker.clinical.horizons import OUTLOOK_DAYS
-from tracker.clinical.model import Alert, PlannedDay
+from tracker.clinical.model import Alert, Diary, Plan, PlannedDay
+from tracker.clinical.patient_words import DoseStory, dose_story
 from tracker.clinical.records import CheckIn, PatientInfo
 from tracker.clinical.vocabulary import SIDE_EFFECTS, SYMPTOMS
 from tracker.i18n import N_, Message
 from tracker.storage.records import DayReader
 from tracker.validation import ValidationError, today
 
-# Alerts that stand until acted on, shown whatever their date.
-STANDING_ALERTS = ("opioid_contraindication", "transplant_caution", "information_pending")
+if TYPE_CHECKING:
+    from tracker.analysis.adherence import Adherence
+
+# Alerts that stand until acted on: shown whatever their date while they are open (SPEC §13).
+STANDING_ALERTS = (A.OPIOID_CONTRAINDICATION, A.TRANSPLANT_CAUTION, A.INFORMATION_PENDING)
+RECENT_DAYS = 7  # other open alerts: shown for a week from their day
+# What the dose card itself tells while it holds (said once, on the card).
+TOLD_BY_THE_CARD = {A.NEEDS_LIQUID: lambda p: p.needs_liquid,
+                    A.SIDE_EFFECT_REDUCTION: lambda p: p.phase == "reduction"}
 
 
 CHANGED_ELSEWHERE = N_("This day was changed elsewhere since you opened it; it now shows "
@@ -45,6 +56,9 @@ class DayView:
     own_effects: list[str]
     own_symptoms: list[str]
     alerts: list[Alert]
+    story: DoseStory | None = None  # the planned day in the patient's words
+    plan: Plan | None = None  # what the day was read from (the adherence is computed from it)
+    diary: Diary | None = None
 
 
 def load_day(source: DayReader, patient_id: int, day: date) -> DayView:
@@ -58,10 +72,27 @@ def load_day(source: DayReader, patient_id: int, day: date) -> DayView:
                                      if e.name not in known_effects))
     own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
                                       if s.symptom not in known_symptoms))
-    alerts = [a for a in source.alerts(patient_id, plan)
-              if a.code in STANDING_ALERTS or day - timedelta(days=7) <= a.day <= day][::-1]
-    return DayView(patient, day, plan.on(day), plan.next_change(day),
-                   source.day_entries(patient_id, day), own_effects, own_symptoms, alerts)
+    planned = plan.on(day)
+    return DayView(patient, day, planned, plan.next_change(day),
+                   source.day_entries(patient_id, day), own_effects, own_symptoms,
+                   day_alerts(plan, diary, source.alerts(patient_id, plan), day, planned),
+                   None if planned is None else dose_story(plan, planned, patient), plan, diary)
+
+
+def day_alerts(plan: Plan, diary: Diary, alerts: list[Alert], day: date,
+               planned: PlannedDay | None) -> list[Alert]:
+    """The alerts to point out on ``day``, newest first: those open on that day (SPEC §13),
+    standing ones whatever their date, others of the last week; not what the dose card says."""
+    recent = day - timedelta(days=RECENT_DAYS)
+    shown = []
+    for state in alert_states(plan, diary, day, alerts=alerts):
+        if state.status != OPEN or not (state.code in STANDING_ALERTS or recent <= state.day):
+            continue
+        told = TOLD_BY_THE_CARD.get(state.code)
+        if planned is not None and told is not None and told(planned):
+            continue
+        shown.append(state.alert)
+    return shown[::-1]
 
 
 def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
@@ -76,3 +107,13 @@ def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
     if any(saved.scores.get(k, v) != v for k, v in entry.scores.items()):
         return True
     return bool(saved.note and (entry.note or "").strip() != saved.note)
+
+
+def day_adherence(view: DayView) -> Adherence | None:
+    """The patient's adherence up to ``view``'s day (pandas: run it in a worker thread, after
+    the first frame; None: the view carries no plan)."""
+    from tracker.analysis.adherence import adherence_of
+
+    if view.plan is None or view.diary is None:
+        return None
+    return adherence_of(view.plan, view.diary.doses, view.day)

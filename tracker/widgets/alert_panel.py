@@ -1,4 +1,5 @@
-"""The alerts the rules engine raised, in plain words, after a check-in is saved."""
+"""The alerts the patient should see, in the patient's words
+(:func:`tracker.clinical.patient_words.patient_alert`, not the clinician's wording)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tracker.clinical.model import Alert
+from tracker.clinical.patient_words import patient_alert
 from tracker.i18n import _, format_date
 
 
@@ -31,5 +33,5 @@ class AlertPanel(Static):
             if index:
                 text.append("\n")
             text.append(f"{format_date(alert.day)}: ", style="bold")
-            text.append(alert.message.render())
+            text.append(patient_alert(alert).render())
         self.update(text)

@@ -81,16 +81,18 @@ class CheckInForm(Vertical):
     CheckInForm FieldMessage { padding: 0 1; }
     CheckInForm #clear-line { color: $success; }
     CheckInForm #mg-row { height: auto; }
+    CheckInForm #mg-row.hidden { display: none; }
     CheckInForm #mg-row Label { padding: 1 1 0 1; }
     CheckInForm #mg { width: 16; }
-    CheckInForm #note-row { height: 3; }
-    CheckInForm #note-row Label { padding: 1 1 0 1; }
+    CheckInForm #note-row { height: 1; }
+    CheckInForm #note-row Label { padding: 0 1; }
     CheckInForm #note { width: 1fr; }
     """
     BINDINGS = [
         Binding("t", "taken", N_("Taken")),
         Binding("x", "skipped", N_("Skipped")),
         Binding("n", "no_effects", N_("No side effects")),
+        Binding("d", "other_dose", N_("Another dose"), show=False),
         # In the help (?), not the footer: 80 columns hold the evening's keys and no more.
         Binding("e", "note", N_("Note"), show=False),
         Binding("a", "add_effect", N_("Own side effect"), show=False),
@@ -138,10 +140,10 @@ class CheckInForm(Vertical):
             yield Input(self.time or "", id="time", placeholder="HH:MM", compact=True,
                         max_length=5)
         yield FieldMessage(id="time-error")
-        if self.edit_mg:
-            with Horizontal(id="mg-row"):
-                yield Label(_("Dose taken (mg)"))
-                yield Input(self.mg_text, id="mg", placeholder="4,5")
+        # Today offers it on "d" (another dose than planned); the day editor always shows it.
+        with Horizontal(id="mg-row", classes="" if self.edit_mg else "hidden"):
+            yield Label(_("Dose taken (mg)"))
+            yield Input(self.mg_text, id="mg", placeholder="4,5")
         yield FieldMessage(id="dose-error")
         with Horizontal(id="lists"):
             with Vertical(id="effects-box") as box:
@@ -155,7 +157,7 @@ class CheckInForm(Vertical):
                 yield FieldMessage(id="scores-error")
         with Horizontal(id="note-row"):
             yield Label(_("Note"))
-            yield Input(self.note or "", id="note",
+            yield Input(self.note or "", id="note", compact=True,
                         placeholder=_("Anything else about today (optional)"))
         yield FieldMessage(id="note-error")
 
@@ -204,6 +206,14 @@ class CheckInForm(Vertical):
         self.taken = False
         self._refresh_dose()
         self.post_message(self.Changed(self))
+
+    def action_other_dose(self) -> None:
+        """Taken, at a dose typed in (the planned one until another is typed)."""
+        if not self.edit_mg:
+            self.edit_mg = True
+            self.query_one("#mg-row").remove_class("hidden")
+            self.action_taken()
+        self.change_dose()
 
     def action_no_effects(self) -> None:
         self.no_side_effects = True

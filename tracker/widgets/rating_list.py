@@ -144,25 +144,52 @@ class RatingList(Widget, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _scale(self, value: int | None) -> str:
+    def _scale(self, value: int | None, form: int) -> str:
+        """A row's value in one of three widths: 0 dots and the value's name, 1 dots and
+        the number, 2 the number out of the maximum (the label column takes what it needs first)."""
+        dots = min(self.maximum, 10)
+        if form == 2:
+            return f"{'–' if value is None else value}/{self.maximum}"
         if value is None:
-            return "·" * min(self.maximum, 10) + "  " + _("not rated")
+            return "·" * dots + ("  " + _("not rated") if form == 0 else "")
         filled = "●" * value + "○" * (self.maximum - value)
+        if form == 1:
+            return f"{filled} {value}"
         label = _(self.value_labels[value]) if self.value_labels else str(value)
         return f"{filled} {label}"
 
-    def render(self) -> Text:
-        width = max(10, self.size.width - 2)
-        label_width = max(8, width - (self.maximum + 16))
-        text = Text(no_wrap=True, overflow="ellipsis")
+    def _scale_width(self, form: int) -> int:
+        return max(len(self._scale(v, form)) for v in (None, *range(self.maximum + 1)))
+
+    def layout_for(self, width: int) -> tuple[int, int]:
+        """The label column's width and the scale's form at ``width`` columns: the longest
+        label whole with the widest scale that fits beside it; when none does, the narrowest
+        scale, and a label too long for its column wraps onto the next line."""
+        room = max(10, width) - 3  # the cursor mark and two spaces
+        longest = max((len(_(row.label)) for row in self.rows), default=0)
+        for form in (0, 1, 2):
+            if longest + self._scale_width(form) <= room:
+                return longest, form
+        return max(6, room - self._scale_width(2)), 2
+
+    def _lines(self, width: int) -> list[tuple[int, str]]:
+        """(row index, line) for every drawn line."""
+        label_width, form = self.layout_for(width)
+        lines = []
         for index, row in enumerate(self.rows):
-            if index:
+            mark = "›" if index == self.cursor else " "
+            parts = _wrap(_(row.label), label_width)
+            scale = self._scale(row.value, form)
+            lines.append((index, f"{mark} {parts[0]:<{label_width}} {scale}"))
+            lines.extend((index, f"  {part}") for part in parts[1:])
+        return lines
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for number, (index, line) in enumerate(self._lines(self.size.width)):
+            if number:
                 text.append("\n")
-            label = _(row.label)
-            if len(label) > label_width:
-                label = label[: label_width - 1] + "…"
-            line = f"{'›' if index == self.cursor else ' '} {label:<{label_width}} " \
-                   f"{self._scale(row.value)}"
+            row = self.rows[index]
             if index == self.cursor:
                 style = self.get_component_rich_style("rating-list--cursor")
             elif row.value is None:
@@ -177,4 +204,16 @@ class RatingList(Widget, can_focus=True):
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(self.rows))
+        return max(1, len(self._lines(width)))
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    """``label`` in lines of at most ``width`` characters, broken between words when it can."""
+    lines: list[str] = []
+    while len(label) > width:
+        cut = label.rfind(" ", 0, width + 1)
+        if cut <= 0:
+            cut = width
+        lines.append(label[:cut].rstrip())
+        label = label[cut:].lstrip()
+    return [*lines, label] if label or not lines else lines
