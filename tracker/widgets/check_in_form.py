@@ -248,10 +248,12 @@ class CheckInForm(Vertical):
     def change_dose(self) -> None:
         """Put the focus where the dose is typed (after "change the dose")."""
         if self.edit_mg:
-            self.query_one("#mg", Input).focus()
+            mg = self.query_one("#mg", Input)
+            mg.focus()
+            mg.cursor_position = len(mg.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in ("note", "time"):
+        if event.input.id in ("note", "time", "mg"):
             event.stop()
             self.query_one("#effects", RatingList).focus()
 
