@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from textual.widgets import Static
 
 from tests.ui.conftest import TODAY, settle
 from tests.ui.test_fit import screen_lines
@@ -158,7 +159,10 @@ async def test_d_takes_another_dose_than_planned(ui_clinic: Clinic, patient_id: 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("d")  # another dose: the field shows the planned 1 mg, in focus
-        await pilot.press("backspace", "backspace", "0", ".", "7", "5", "enter", "s")
+        await pilot.press("backspace", "backspace", "0", ".", "7", "5", "enter")
+        await settle(pilot)
+        assert "Dose taken: 0.75 mg" in str(app.screen.query_one("#dose-line", Static).render())
+        await pilot.press("s")
         await settle(pilot)
     entry = ui_clinic.day_entries(patient_id, TODAY)
     assert entry.taken is True and entry.mg == 0.75

@@ -168,9 +168,10 @@ class CheckInForm(Vertical):
 
     # -- state -----------------------------------------------------------------------------
 
-    def _dose_text(self) -> str:
+    def _dose_text(self, typed_mg: float | None = None) -> str:
         if self.taken is True:
-            mg = format_mg(self.mg) if self.mg else ""
+            shown = typed_mg or self.mg
+            mg = format_mg(shown) if shown else ""
             return "✓ " + _("Dose taken: {dose}{at}").format(dose=mg, at="")
         if self.taken is False:
             return "✗ " + _("Dose skipped")
@@ -251,6 +252,16 @@ class CheckInForm(Vertical):
             mg = self.query_one("#mg", Input)
             mg.focus()
             mg.cursor_position = len(mg.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A dose typed in: the dose line says it as it will be saved (once it is a number)."""
+        if event.input.id == "mg" and self.taken:
+            try:
+                mg = parse_number(event.value, "mg") if event.value.strip() else None
+            except ValidationError:
+                return
+            if mg is not None and mg > 0:
+                self.query_one("#dose-line", Static).update(self._dose_text(mg))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in ("note", "time", "mg"):
