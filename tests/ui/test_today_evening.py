@@ -43,7 +43,7 @@ async def test_the_card_says_why_and_when_the_dose_changes_in_plain_words(
         "en": ("1 capsule of 2 mg", "Raising slowly: step 3 of 8 towards 4.5 mg",
                "Same dose until ", "1 capsule of 3 mg"),
         "da": ("1 kapsel à 2 mg", "Langsom optrapning: trin 3 af 8 mod 4,5 mg",
-               "Samme dosis til og med ", "1 kapsel à 3 mg"),
+               "Samme dosis t.o.m. ", "1 kapsel à 3 mg"),
     }[language]
     for words in expected:
         assert words in card
@@ -100,7 +100,7 @@ async def test_a_reduction_below_the_smallest_capsule_is_said_once(
     told = card + "\n" + panel
     assert told.count("pharmacy") == 1, told
     assert "mg (as a liquid)" in card.splitlines()[0]  # tonight's dose, named only
-    assert "A week at half the dose" in card
+    assert "Half the dose for a week" in card
     assert sum("pharmacy" in line for line in lines) == 1  # and that line is on the screen
 
 

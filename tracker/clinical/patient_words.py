@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from tracker.clinical import alerts as A
 from tracker.clinical.instructions import dose_instruction
-from tracker.clinical.model import Alert, Plan, PlannedDay, Reduction
+from tracker.clinical.model import Alert, Plan, PlannedDay
 from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, Message
 
@@ -26,8 +26,7 @@ W_TITRATION = N_("Raising slowly: step {step} of {steps} towards {target_mg}")
 W_TITRATION_WAIT = N_("Raising slowly: step {step} of {steps} towards {target_mg}; the next "
                       "step waits until the side effects settle")
 W_TARGET = N_("Your target dose: the plan stays here")
-W_REDUCTION = N_("A week at half the dose, because side effects lasted too long; back to "
-                 "{back_mg} on {back_on}")
+W_REDUCTION = N_("Half the dose for a week, because side effects lasted too long")
 W_PLATEAU = N_("The highest dose that suited you: the plan stays here")
 W_PAUSE = N_("Paused for chemotherapy")
 W_HOLD = N_("Paused: LDN must never be taken with {name}, an opioid")
@@ -39,8 +38,8 @@ N_NONE_UNTIL = N_("No LDN until {last}; from {day}: {dose}")
 N_STAYS = N_("The same dose from now on")
 
 # What to do when tonight's dose needs something the patient may not have: said once.
-ASK_LIQUID = N_("No capsule is as small as {dose_mg}: ask the pharmacy for LDN as a liquid, "
-                "and ask the clinic what to take until you have it.")
+ASK_LIQUID = N_("No capsule is this small: ask the pharmacy for LDN as a liquid, and the "
+                "clinic what to take until you have it.")
 ASK_CAPSULES = N_("This week needs {dose_mg} capsules: ask the pharmacy if you have none.")
 
 
@@ -80,12 +79,8 @@ def _why(plan: Plan, planned: PlannedDay) -> Message | None:
         return Message(W_TARGET)
     if phase == "plateau":
         return Message(W_PLATEAU)
-    if phase == "reduction":
-        week = _week_of(plan, planned.day)
-        if week is None:
-            return None
-        return Message(W_REDUCTION, {"back_mg": float(week.back_to_mg),
-                                     "back_on": week.end + _ONE})
+    if phase == "reduction":  # back to which dose, and when: the next line says it
+        return Message(W_REDUCTION)
     if phase == "pause":
         return Message(W_PAUSE)
     name = planned.reason.params.get("name")
@@ -97,10 +92,6 @@ def _step_waits(plan: Plan, planned: PlannedDay) -> bool:
     from tracker.clinical.titration import R_STEP_WAIT
 
     return planned.reason.template == R_STEP_WAIT
-
-
-def _week_of(plan: Plan, day: date) -> Reduction | None:
-    return next((r for r in plan.reductions if r.start <= day <= r.end), None)
 
 
 def _next(plan: Plan, planned: PlannedDay, patient: PatientInfo) -> Message | None:

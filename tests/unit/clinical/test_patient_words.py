@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tracker.clinical import alerts as A
-from tracker.clinical.model import Alert, Plan, PlannedDay, Reduction
+from tracker.clinical.model import Alert, Plan, PlannedDay
 from tracker.clinical.patient_words import dose_story, next_dose_change, patient_alert
 from tracker.clinical.records import PatientInfo
 from tracker.i18n import Message
@@ -41,13 +41,15 @@ def test_two_steps_at_the_same_capsule_are_one_dose_to_the_patient() -> None:
 
 
 def test_a_reduction_week_asks_the_pharmacy_once_for_the_smaller_capsule() -> None:
-    week = Reduction(START - timedelta(days=1), START, START + timedelta(days=6), 2.0, 1.0, 2.0)
-    plan = _plan([(1.0, "reduction")] * 7 + [(2.0, "titration")], reductions=(week,))
+    plan = _plan([(1.0, "reduction")] * 7 + [(2.0, "titration")])
     story = dose_story(plan, plan.days[0], PATIENT)
     assert story.tonight.render() == "1 capsule of 1 mg"
     assert story.ask is not None and story.ask.render() == \
         "This week needs 1 mg capsules: ask the pharmacy if you have none."
-    assert story.why is not None and "back to 2 mg on 8 January 2026" in story.why.render()
+    assert story.why is not None and story.why.render() == \
+        "Half the dose for a week, because side effects lasted too long"
+    assert story.next is not None and story.next.render() == \
+        "Same dose until 7 January 2026; from 8 January 2026: 1 capsule of 2 mg"
     told = [m.render() for m in (story.tonight, story.why, story.next) if m is not None]
     assert not any("pharmacy" in text for text in told)
 
