@@ -33,7 +33,7 @@ from textual.worker import Worker
 from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.preferences import Preferences
-from tracker.screens.base import DaySaved, HoldsUnsaved, tell_failed_worker
+from tracker.screens.base import DaySaved, HoldsUnsaved, PlanChanged, tell_failed_worker
 from tracker.services.opening import ClinicOpening
 from tracker.services.roles import CLINICIAN, PATIENT, Role, actor, may, server_role_of
 from tracker.storage.locations import resolve_database
@@ -224,6 +224,16 @@ class TrackerApp(App[int]):
         """Tell every open screen that ``day`` was written, so none shows it stale."""
         for screen in self.screen_stack:
             screen.post_message(DaySaved(patient_id, day))
+
+    def show_medications(self, patient_id: int) -> None:
+        from tracker.screens.medications import MedicationsScreen
+
+        self.push_screen(MedicationsScreen(self.clinic, patient_id))
+
+    def plan_changed(self, patient_id: int) -> None:
+        """Tell every open screen that the plan changed (a medication added or ended)."""
+        for screen in self.screen_stack:
+            screen.post_message(PlanChanged(patient_id))
 
     def settle_unsaved(self, then: Callable[[], object],
                        answered: frozenset[int] = frozenset()) -> None:

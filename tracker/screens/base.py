@@ -44,6 +44,12 @@ class Navigator(Protocol):
     def day_saved(self, patient_id: int, day: date) -> None:
         """A screen saved ``day``: every open screen is told (:class:`DaySaved`)."""
 
+    def show_medications(self, patient_id: int) -> None: ...
+
+    def plan_changed(self, patient_id: int) -> None:
+        """A screen changed what the plan is computed from (a medication added or ended):
+        every open screen is told (:class:`PlanChanged`)."""
+
 
 @dataclass
 class DaySaved(Message):
@@ -51,6 +57,14 @@ class DaySaved(Message):
 
     patient_id: int
     day: date
+
+
+@dataclass
+class PlanChanged(Message):
+    """What ``patient_id``'s plan is computed from changed (a medication added or ended), so
+    any day's dose may have changed: a screen showing the plan reads it again."""
+
+    patient_id: int
 
 
 class HoldsUnsaved(Protocol):
@@ -73,6 +87,14 @@ def tell_failed_worker(node: DOMNode, event: Worker.StateChanged) -> None:
     if event.state == WorkerState.ERROR and event.worker.error is not None:
         node.app.notify(_("That did not work, and nothing was changed: {problem}").format(
             problem=problem_text(event.worker.error)), severity="error", timeout=10)
+
+
+def tell_plan_changed(node: DOMNode, patient_id: int) -> None:
+    """Every open screen reads ``patient_id``'s plan again (:class:`PlanChanged`). Called after
+    a save's follow-up (back to Today, on with quitting): a quit under way is not raced by
+    rereads it would only drop."""
+    if node.app.return_code is None:
+        cast(Navigator, node.app).plan_changed(patient_id)
 
 
 class TrackerScreen(Screen[Any]):
@@ -98,6 +120,16 @@ class TrackerScreen(Screen[Any]):
 
     def after_relabel(self) -> None:
         """Screens that fill widgets from loaded data do it again here."""
+
+    async def on_plan_changed(self, message: PlanChanged) -> None:
+        if getattr(self, "patient_id", None) == message.patient_id:
+            await self.reread()
+
+    async def reread(self) -> None:
+        """The plan changed: show it anew. By default the screen is redrawn as after a
+        language switch (which keeps what a form holds unsaved, and reads the data again);
+        a screen with a lighter way (read again, fill the same widgets) overrides this."""
+        await self.relabel()
 
 
 class TrackerModal(ModalScreen[Any]):

@@ -89,6 +89,9 @@ class HistoryScreen(TrackerScreen):
         self.query_one(MonthCalendar).focus()
         self.load()
 
+    async def reread(self) -> None:
+        self.load()
+
     @work(thread=True, exit_on_error=False, exclusive=True, group="history")
     def load(self) -> None:
         start, marks = load_marks(self.clinic, self.patient_id, today())

@@ -70,6 +70,9 @@ class PlanScreen(TrackerScreen):
     def after_relabel(self) -> None:
         self.on_mount()
 
+    async def reread(self) -> None:
+        self.load()
+
     @work(thread=True, exit_on_error=False, exclusive=True, group="plan")
     def load(self) -> None:
         now = today()

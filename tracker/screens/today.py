@@ -43,6 +43,7 @@ class TodayScreen(TrackerScreen):
         Binding("s,ctrl+s", "save", N_("Save")),
         Binding("h", "history", N_("History")),
         Binding("p", "plan", N_("Plan")),
+        Binding("m", "medications", N_("Medications")),
         Binding("f", "share", N_("Share")),
         Binding("w", "app.switch_patient", N_("Patients")),
         Binding("i", "information", N_("About LDN")),
@@ -255,6 +256,9 @@ class TodayScreen(TrackerScreen):
 
     def action_plan(self) -> None:
         self.tracker.show_plan(self.patient_id)
+
+    def action_medications(self) -> None:
+        self.tracker.show_medications(self.patient_id)
 
     def action_share(self) -> None:
         from tracker.screens.share_dialog import open_share
