@@ -351,6 +351,9 @@ class TrackerApp(App[int]):
             ("save", N_("Save today's check-in"), N_("Save the dose, side effects and scores")),
             ("history", N_("History"), N_("A calendar of past days; correct a day")),
             ("plan", N_("Plan"), N_("The coming weeks' doses and a chart")),
+            ("medications", N_("Medications"),
+             N_("Your medications: add one, or the day you stopped one (opioids put LDN on "
+                "hold)")),
             ("share", N_("Share with my clinic"),
              N_("Save your diary (a FHIR file) and a report to hand to your clinic")),
             ("import_file", N_("Import a patient's file"),

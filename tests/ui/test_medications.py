@@ -120,7 +120,7 @@ async def test_saving_an_opioid_puts_today_on_hold_at_once(
         await settle(pilot)
         table = app.screen.query_one(DataTable)
         assert "LDN on hold" in str(table.get_row_at(0)[3])
-        assert "Today LDN is on hold (0 mg)" in status(app)
+        assert "Today: 0 mg. Opioid hold: LDN must not be combined with Tramadol" in status(app)
         await pilot.press("escape")  # back to Today: already read again
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
@@ -228,12 +228,16 @@ async def test_danish_labels_and_warning(ui_clinic: Clinic, patient_id: int) -> 
         assert screen.sub_title == "Medicin"
         assert [str(c.label) for c in screen.query_one(DataTable).columns.values()] == [
             "Medicin", "Fra", "Til", "LDN"]
-        await type_into(pilot, "#med-name", "Contalgin")
-        assert "et opioid" in said(app, "name") and "pause" in said(app, "name")
-        footer = " ".join(str(k.description) for k in screen.query("FooterKey"))
-        assert "Tilføj" in footer and "Stoppet" in footer
-        for english in ("Back", "Add", "Save", "Medication", "still taking", "First day"):
+        footer = " ".join(str(k.description) for k in screen.query("FooterKey"))  # the list
+        assert "Tilbage" in footer and "Tilføj" in footer and "Stoppet med" in footer
+        for english in ("Back", "Add", "Save", "Stopped"):
             assert english not in footer
+        await type_into(pilot, "#med-name", "Contalgin")
+        assert "Contalgin er et opioid" in said(app, "name") and "pause" in said(app, "name")
+        await type_into(pilot, "#med-to", "i går")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert said(app, "to").startswith("Sidste dag skal være en dato skrevet ÅÅÅÅ-MM-DD")
 
 
 async def test_the_screen_offers_no_clinician_action(ui_clinic: Clinic, patient_id: int) -> None:
@@ -288,3 +292,41 @@ def test_snapshot_80x24(snap_compare, ui_clinic: Clinic,  # type: ignore[no-unty
         await settle(pilot)
 
     assert snap_compare(create_app(clinic=ui_clinic), terminal_size=SIZE, run_before=typing)
+
+
+async def test_the_plan_under_the_screen_shows_the_hold_on_return(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    from tracker.screens.plan import PlanScreen
+
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+
+        def phases() -> str:
+            table = app.screen.query_one(DataTable)
+            return " ".join(str(table.get_row_at(i)[3]) for i in range(table.row_count))
+
+        assert "Hold" not in phases()
+        await pilot.press("m")  # from the Plan too
+        await settle(pilot)
+        await type_into(pilot, "#med-name", "Oxycodon")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        assert phases().split()[0] == "Hold"  # from today on, read again
+
+
+async def test_the_palette_offers_the_medications(ui_clinic: Clinic, patient_id: int) -> None:
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "Medications")
+        command.callback()
+        await settle(pilot)
+        assert isinstance(app.screen, MedicationsScreen)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as Event
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, Static
 
 from tracker.i18n import N_, Message, _
 from tracker.screens.base import TrackerModal, tell_plan_changed
@@ -29,7 +29,7 @@ from tracker.widgets.medication_form import MedicationField
 if TYPE_CHECKING:
     from tracker.services.clinic import Clinic
 
-FIELD_LABELS = {"to": N_("Last day"), "reason": N_("Why (optional)")}
+FIELD_LABELS = {"to": N_("Last day"), "reason": N_("Why")}
 OPIOID_RESTART = N_("{name} is an opioid: LDN restarts after 7 opioid-free days; the list shows "
                     "the day once saved.")
 
@@ -71,10 +71,11 @@ class EndMedicationDialog(TrackerModal):
                                   hint=(_("From {low} to {high}").format(low=low, high=high)
                                         if low else _("At the latest {high}").format(
                                             high=high)))
-            yield MedicationField(_("Why (optional)"), Input(id="end-reason", compact=True,
-                                                             max_length=1000), key="reason")
+            yield MedicationField(_("Why"), Input(id="end-reason", compact=True,
+                                                  max_length=1000), key="reason",
+                                  hint=_("Optional; kept with the change"))
             if row.opioid:
-                yield Label(_(OPIOID_RESTART).format(name=row.name), id="end-opioid")
+                yield Static(_(OPIOID_RESTART).format(name=row.name), id="end-opioid")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")

@@ -42,6 +42,7 @@ class HistoryScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
         Binding("p", "plan", N_("Plan")),
+        Binding("m", "medications", N_("Medications")),
         Binding("f", "share", N_("Share")),
     ]
 
@@ -161,6 +162,9 @@ class HistoryScreen(TrackerScreen):
 
     def action_plan(self) -> None:
         self.tracker.show_plan(self.patient_id, instead=True)
+
+    def action_medications(self) -> None:
+        self.tracker.show_medications(self.patient_id)
 
     def action_share(self) -> None:
         from tracker.screens.share_dialog import open_share

@@ -173,7 +173,7 @@ class MedicationsScreen(TrackerScreen):
         text = Text()
         planned = view.planned_today
         if planned is not None and planned.phase == "hold":
-            text.append(_("Today LDN is on hold (0 mg): {why}.").format(
+            text.append(_("Today: 0 mg. {why}.").format(
                 why=planned.reason.render()), style="bold red")
         told = next((r for r in view.rows if r.id == self.told), None)
         if told is not None and told.opioid is not None and told.end is not None:

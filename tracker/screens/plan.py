@@ -42,6 +42,7 @@ class PlanScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
         Binding("h", "history", N_("History")),
+        Binding("m", "medications", N_("Medications")),
         Binding("f", "share", N_("Share")),
     ]
 
@@ -100,6 +101,9 @@ class PlanScreen(TrackerScreen):
 
     def action_history(self) -> None:
         self.tracker.show_history(self.patient_id, instead=True)
+
+    def action_medications(self) -> None:
+        self.tracker.show_medications(self.patient_id)
 
     def action_share(self) -> None:
         from tracker.screens.share_dialog import open_share

@@ -21,7 +21,7 @@ class MedicationField(Horizontal):
         height: auto;
     }
     MedicationField > Label {
-        width: 14;
+        width: 16;
         padding: 0 1 0 0;
         text-align: right;
     }
