@@ -330,3 +330,24 @@ async def test_the_palette_offers_the_medications(ui_clinic: Clinic, patient_id:
         command.callback()
         await settle(pilot)
         assert isinstance(app.screen, MedicationsScreen)
+
+
+async def test_todays_unsaved_check_in_survives_the_plan_change(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    from tracker.widgets.check_in_form import CheckInForm
+
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x", "2")  # skipped, vivid dreams moderate: not saved
+        await pilot.press("m")
+        await settle(pilot)
+        await type_into(pilot, "#med-name", "Tramadol")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "hold" in dose_card(app)[0]  # the plan read again…
+        form = app.screen.query_one(CheckInForm)
+        assert form.taken is False and form.check_in().effects.get("vivid_dreams") == 2
+        assert app.screen.has_unsaved()  # …and what was typed is still there, unsaved
