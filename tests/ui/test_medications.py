@@ -246,6 +246,11 @@ async def test_the_screen_offers_no_clinician_action(ui_clinic: Clinic, patient_
         await open_medications(pilot)
         actions = {a.binding.action for a in app.screen.active_bindings.values()}
         assert not CLINICIAN_ACTIONS & actions and "c" not in app.screen.active_bindings
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert not {"Clinic", "Clinician mode", "Import a patient's file"} & titles
+        await pilot.press("c")  # nothing
+        await settle(pilot)
+        assert isinstance(app.screen, MedicationsScreen)
         await pilot.press("e")
         await settle(pilot)  # no medication: told, nothing opens
         assert isinstance(app.screen, MedicationsScreen)
@@ -351,3 +356,19 @@ async def test_todays_unsaved_check_in_survives_the_plan_change(
         form = app.screen.query_one(CheckInForm)
         assert form.taken is False and form.check_in().effects.get("vivid_dreams") == 2
         assert app.screen.has_unsaved()  # …and what was typed is still there, unsaved
+
+
+async def test_switching_language_on_the_screen_keeps_what_is_typed(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_medications(pilot)
+        await type_into(pilot, "#med-name", "Tramadol")
+        app.screen.query_one(DataTable).focus()
+        await pilot.press("l")  # Danish
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MedicationsScreen)
+        assert screen.query_one("#med-name", Input).value == "Tramadol"
+        assert "Tramadol er et opioid" in said(app, "name")
+        assert screen.has_unsaved()

@@ -271,9 +271,12 @@ class MedicationsScreen(TrackerScreen):
             return
         from tracker.screens.end_medication import EndMedicationDialog
 
+        # Set before the dialog saves: the list is read again as soon as it has.
+        before, self.told = self.told, row.id
+
         def ended(saved: bool | None) -> None:
-            if saved:
-                self.told = row.id
+            if not saved:
+                self.told = before
 
         self.app.push_screen(EndMedicationDialog(self.clinic, self.patient_id, row), ended)
 
