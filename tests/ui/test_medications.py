@@ -162,7 +162,7 @@ async def test_its_last_day_shows_the_restart_day_and_then_today_has_the_dose_ag
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         classes, text = dose_card(app)
-        assert "hold" not in classes and "restart" in text.lower()
+        assert "hold" not in classes and "ldn again from tonight" in text.lower()
         assert app.screen.view is not None and app.screen.view.planned is not None
         assert app.screen.view.planned.dose_mg > 0
 

@@ -31,6 +31,10 @@ W_PLATEAU = N_("The highest dose that suited you: the plan stays here")
 W_PAUSE = N_("Paused for chemotherapy")
 W_HOLD = N_("Paused: LDN must never be taken with {name}, an opioid")
 W_HOLD_ANY = N_("Paused: LDN must never be taken with an opioid")
+W_RESTART_HOLD = N_("LDN again from tonight, after the opioid pause: the dose you paused at")
+W_RESTART_PAUSE = N_("LDN again from tonight, after the chemotherapy pause: the dose you "
+                     "paused at")
+W_BACK = N_("Back to your dose from before the week at half the dose")
 
 N_SAME_UNTIL = N_("Same dose until {last}; from {day}: {dose}")
 N_FROM_TOMORROW = N_("From tomorrow, {day}: {dose}")
@@ -68,6 +72,9 @@ def dose_story(plan: Plan, planned: PlannedDay, patient: PatientInfo) -> DoseSto
 
 
 def _why(plan: Plan, planned: PlannedDay) -> Message | None:
+    back = _first_day_back(planned)
+    if back is not None:
+        return back
     target = {"target_mg": float(plan.target_mg), "steps": plan.last_step, "step": planned.step}
     phase = planned.phase
     if phase == "start":
@@ -85,6 +92,21 @@ def _why(plan: Plan, planned: PlannedDay) -> Message | None:
         return Message(W_PAUSE)
     name = planned.reason.params.get("name")
     return Message(W_HOLD, {"name": name}) if name else Message(W_HOLD_ANY)
+
+
+def _first_day_back(planned: PlannedDay) -> Message | None:
+    """The first evening with LDN after a hold, a pause or a reduction week (the engine marks
+    that day's reason), said as such: the day a patient most needs to know they start again."""
+    from tracker.clinical.titration import R_BACK, R_RESTART_HOLD, R_RESTART_PAUSE
+
+    template = planned.reason.template
+    if template == R_RESTART_HOLD:
+        return Message(W_RESTART_HOLD)
+    if template == R_RESTART_PAUSE:
+        return Message(W_RESTART_PAUSE)
+    if template == R_BACK:
+        return Message(W_BACK)
+    return None
 
 
 def _step_waits(plan: Plan, planned: PlannedDay) -> bool:

@@ -68,3 +68,22 @@ def test_alerts_in_the_patients_words() -> None:
     assert "ask the pharmacy" in patient_alert(liquid).render()
     unknown = Alert(START, "something_new", Message("As the clinician reads it"))
     assert patient_alert(unknown).render() == "As the clinician reads it"
+
+
+def test_the_first_evening_after_an_opioid_hold_says_ldn_starts_again() -> None:
+    """Through the real engine: Tramadol 10–12 January, a hold through the 7th day after it,
+    then LDN again at the held dose, and Today's why says so on that evening only."""
+    from tracker.clinical import Diary, Medication, compute_plan
+    from tracker.clinical.protocols import build_settings
+
+    settings = build_settings("autoimmune", START, informed_on=START)
+    diary = Diary(medications=(Medication("Tramadol", date(2026, 1, 10), date(2026, 1, 12)),))
+    plan = compute_plan(settings, diary, date(2026, 2, 28))
+    back = next(p for p in plan.days if p.day > date(2026, 1, 12) and p.phase != "hold")
+    assert back.day == date(2026, 1, 20)
+    why = dose_story(plan, back, PATIENT).why
+    assert why is not None and why.render() == \
+        "LDN again from tonight, after the opioid pause: the dose you paused at"
+    later = dose_story(plan, plan.on(back.day + timedelta(days=1)), PATIENT).why  # type: ignore[arg-type]
+    assert later is not None and "again" not in later.render()
+    assert "again" in why.render("da") or "igen" in why.render("da")
