@@ -210,13 +210,12 @@ def find_condition(text: str) -> Condition | None:
     return _BY_NAME.get(_fold(text))
 
 
-def search_conditions(text: str) -> list[Condition]:
-    """Conditions whose English or Danish name contains ``text`` (for the setup picker)."""
-    needle = _fold(text)
-    if not needle:
-        return list(CONDITIONS)
-    return [c for c in CONDITIONS if needle in _fold(c.en) or needle in _fold(c.da)
-            or needle in _fold(c.key)]
+def search_conditions(text: str, language: str = "en") -> list[Condition]:
+    """The conditions ``text`` may mean, best first (the setup picker's forgiving search:
+    :func:`tracker.clinical.condition_search.match_conditions`)."""
+    from tracker.clinical.condition_search import match_conditions
+
+    return [m.condition for m in match_conditions(text, language)]
 
 
 class SettingsError(ValueError):

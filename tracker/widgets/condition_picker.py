@@ -1,4 +1,8 @@
-"""Pick the condition by typing part of its Danish or English name."""
+"""Pick the condition by typing part of its Danish or English name, or a synonym.
+
+The search is forgiving (:func:`tracker.clinical.condition_search.match_conditions`): any case
+or accent, any word's beginning, Danish or English, "sklerose" or "crohn"; a condition found by
+a synonym is listed under that synonym, with its own name beside it."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from tracker.clinical.protocols import Condition, find_condition, search_conditions
+from tracker.clinical.condition_search import Match, match_conditions
+from tracker.clinical.protocols import Condition, find_condition
 from tracker.i18n import _, get_language
 
 
@@ -24,6 +29,15 @@ def picker_label(condition: Condition) -> str:
         return condition.da if condition.da == condition.en else \
             f"{condition.da} ({condition.en})"
     return condition.en if condition.da == condition.en else f"{condition.en} ({condition.da})"
+
+
+def option_label(match: Match) -> str:
+    """A search result: found by its name, as :func:`picker_label`; found by a synonym
+    ("crohn"), the synonym with the condition's name in this language beside it."""
+    if match.synonym is None:
+        return picker_label(match.condition)
+    name = match.condition.da if get_language() == "da" else match.condition.en
+    return f"{match.synonym} ({name})"
 
 
 class ConditionPicker(Vertical):
@@ -54,7 +68,7 @@ class ConditionPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(id="condition", compact=True,
-                    placeholder=_("Type to search, e.g. sclerose or pain"))
+                    placeholder=_("Search, e.g. sklerose or crohn"))
         yield OptionList(id="condition-options")
 
     def on_mount(self) -> None:
@@ -63,8 +77,8 @@ class ConditionPicker(Vertical):
     def _fill(self, text: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(picker_label(c), id=c.key)
-                             for c in search_conditions(text)])
+        options.add_options([Option(option_label(m), id=m.condition.key)
+                             for m in match_conditions(text, get_language())])
         if options.option_count:
             options.highlighted = 0
 
