@@ -83,7 +83,14 @@ async def test_child_needs_weight_page_and_liquid(ui_clinic: Clinic) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, InfoDialog)
-        await pilot.press("escape")  # closed without acknowledging: saved, still pending
+        await pilot.press("escape")  # closed: nothing is created, back to the form
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert ui_clinic.list_patients() == []
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        app.screen.query_one("#later").focus()  # read it later: created, still pending
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     [patient] = ui_clinic.list_patients()

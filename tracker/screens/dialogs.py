@@ -110,28 +110,48 @@ class NameDialog(TrackerModal):
         self.dismiss(None)
 
 
+LATER = "later"
+
+
 class InfoDialog(TrackerModal):
-    """A page to read, with an acknowledgement button when one is asked for."""
+    """A page to read, with an acknowledgement button when one is asked for, and a "read it
+    later" button when postponing is allowed.
+
+    Dismissed with ``True`` (acknowledged), :data:`LATER` (postponed, only when ``postpone`` is
+    given) or ``False`` (closed). The text has the focus when it opens, so the arrow keys and
+    page up/down scroll it at once.
+    """
 
     BINDINGS = [Binding("escape", "cancel", N_("Close"))]
 
-    def __init__(self, markdown: str, acknowledge: str | None = None) -> None:
+    def __init__(self, markdown: str, acknowledge: str | None = None,
+                 postpone: str | None = None) -> None:
         super().__init__()
         self.markdown = markdown
         self.acknowledge = acknowledge
+        self.postpone = postpone
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog info-dialog"):
-            with VerticalScroll():
+            with VerticalScroll(id="info-text"):
                 yield Markdown(self.markdown)
             with Horizontal(classes="dialog-buttons"):
                 if self.acknowledge:
                     yield Button(self.acknowledge, variant="primary", id="ok")
+                if self.postpone:
+                    yield Button(self.postpone, id="later")
                 yield Button(_("Close"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#info-text", VerticalScroll).focus()
 
     @on(Button.Pressed, "#ok")
     def confirm(self) -> None:
         self.dismiss(True)
+
+    @on(Button.Pressed, "#later")
+    def later(self) -> None:
+        self.dismiss(LATER)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,7 +1,10 @@
 """First run and new patients: who, which condition and protocol, the dose form, safety.
 
-Every number of the protocol is shown and editable; errors appear beside their field. The
-off-label information is shown before the diary starts, and its acknowledgement is recorded.
+Every number of the protocol is shown and editable; errors appear beside their field. A weight
+under 40 kg turns the fields to the child's protocol (SPEC §5) and proposes a liquid; 40 kg and
+over turns them back. The off-label information (and a child's family page) is shown before the
+patient is created: acknowledged, its date is recorded; postponed ("Read it later"), the patient
+is created with the information pending (SPEC §6); closed, nothing is created.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from tracker.clinical.protocols import (
     PROTOCOLS,
     SettingsError,
     build_settings,
+    pediatric_target_mg,
 )
 from tracker.i18n import N_, _, format_mg
-from tracker.screens.base import TrackerScreen
-from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
+from tracker.screens.info_pages import FAMILY, OFF_LABEL
+from tracker.screens.setup_child import ChildFields, child_summary, ladder_text, step_options
+from tracker.screens.setup_information import InformationSteps
 from tracker.services.clinic import Clinic
 from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
 from tracker.widgets.condition_picker import ConditionPicker
@@ -46,7 +51,28 @@ class NewPatient:
     values: dict[str, Any]
 
 
-class SetupScreen(TrackerScreen):
+class SetupScreen(ChildFields, InformationSteps):
+    # Under 90 columns a field's hint and error go under its control instead of beside it,
+    # so the control gets the width (nothing cut at 80×24) and hints read as lines, not a
+    # narrow column of single words.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    DEFAULT_CSS = """
+    SetupScreen.-narrow FormField {
+        layout: grid;
+        grid-size: 2;
+        grid-columns: 22 1fr;
+        grid-rows: auto;
+    }
+    SetupScreen.-narrow FormField > .form-field--control {
+        width: 1fr;
+    }
+    SetupScreen.-narrow FormField > .form-field--side {
+        column-span: 2;
+        width: 1fr;
+        padding: 0 0 0 22;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Start the diary")),
         Binding("escape", "cancel", N_("Cancel")),
@@ -65,7 +91,13 @@ class SetupScreen(TrackerScreen):
         self.clinic = clinic
         self.first_run = first_run
         self.informed_on: date | None = None
+        self.family_informed_on: date | None = None
         self.protocol_chosen = False
+        self.child = False
+        # What the adult fields held before a child's weight replaced them, and what the
+        # screen filled in itself for the child (given back only if still untouched).
+        self.adult: dict[str, Any] = {"protocol": Select.NULL, "step_mg": 0.5}
+        self.proposed: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,8 +111,9 @@ class SetupScreen(TrackerScreen):
             yield FormField(_("Protocol"), Select(
                 [(_(p.label), p.name) for p in PROTOCOLS.values()], id="protocol", compact=True,
                 prompt=_("From the condition")), key="protocol")
+            yield FormField(_("Start dose"), Static("", id="start_dose"), key="start_dose")
             yield FormField(_("Step up by"), Select(
-                [("0,5 mg" if _lang_da() else "0.5 mg", 0.5), ("1 mg", 1.0)], id="step_mg",
+                step_options(), id="step_mg",
                 value=0.5, allow_blank=False, compact=True), key="step_mg",
                 hint=_("0.5 mg is the 'go slow' choice"))
             yield FormField(_("Days between steps"), Input(compact=True, id="interval_days"),
@@ -113,13 +146,14 @@ class SetupScreen(TrackerScreen):
                 yield Button(_("Read about LDN"), id="info")
                 yield Button(_("Page for the family"), id="family")
                 yield Button(_("Start the diary"), variant="primary", id="save")
-            yield Static(_("Information about LDN: not read yet."), id="informed")
+            yield Static("", id="informed")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("New patient")
         self.query_one("#family").display = False
         self.update_summary()
+        self.update_informed()
         self.query_one("#name", Input).focus()
 
     # -- live feedback ---------------------------------------------------------------------
@@ -127,11 +161,16 @@ class SetupScreen(TrackerScreen):
     @on(ConditionPicker.Picked)
     def condition_picked(self, event: ConditionPicker.Picked) -> None:
         if event.condition is not None and not self.protocol_chosen:
-            self.query_one("#protocol", Select).value = event.condition.protocol
+            if self.child:
+                self.adult["protocol"] = event.condition.protocol
+            else:
+                self.query_one("#protocol", Select).value = event.condition.protocol
         self.update_summary()
 
     @on(Select.Changed, "#protocol")
     def protocol_changed(self, event: Select.Changed) -> None:
+        if self.child:  # the weight chose the protocol; the adult choice is kept aside
+            return
         picker = self.query_one(ConditionPicker)
         implied = picker.condition.protocol if picker.condition else None
         self.protocol_chosen = event.value not in (Select.NULL, implied)
@@ -165,34 +204,54 @@ class SetupScreen(TrackerScreen):
         return picker.condition.protocol if picker.condition else None
 
     def update_summary(self) -> None:
+        weight = self._maybe_number("weight_kg")
+        self.set_child(weight is not None and 0 < weight < PEDIATRIC_WEIGHT_LIMIT_KG)
         protocol = self._protocol()
         summary = self.query_one("#plan-summary", Static)
-        weight = self._maybe_number("weight_kg")
-        self.query_one("#family").display = bool(weight and weight < PEDIATRIC_WEIGHT_LIMIT_KG)
         interval_hint = self.query_one("#field-interval_days", FormField)
         interval_hint.set_hint(_("The guide suggests a slower rise for CFS/ME: {days} days")
                                .format(days=CFS_ME_SUGGESTED_INTERVAL_DAYS)
                                if protocol == "cfs_me" else "")
         if protocol is None:
             summary.update(_("Pick the condition to see the protocol."))
+            self.query_one("#start_dose", Static).update("–")
             return
         base = PROTOCOLS[protocol]
+        target = pediatric_target_mg(weight) if self.child and weight else base.target_mg
         for key, value in (("interval_days", str(base.interval_days)),
-                           ("target_mg", _number(base.target_mg))):
+                           ("target_mg", _number(target))):
             field = self.query_one(f"#{key}", Input)
             field.placeholder = value
+        formulation = str(self.query_one("#formulation", Select).value)
         try:
-            settings = build_settings(protocol, today(), weight_kg=weight,
-                                      step_mg=self._maybe_number("step_mg"),
-                                      target_mg=self._maybe_number("target_mg"),
-                                      interval_days=self._maybe_int("interval_days"))
+            settings = build_settings(
+                protocol, self._start_day(), weight_kg=weight,
+                step_mg=None if self.child else self._maybe_number("step_mg"),
+                target_mg=self._maybe_number("target_mg"),
+                interval_days=self._maybe_int("interval_days"),
+                formulation="liquid" if formulation == "liquid" else "capsule",
+                concentration_mg_ml=(self._maybe_number("concentration") or 1.0)
+                if formulation == "liquid" else None)
         except (SettingsError, ValueError):
+            return
+        self.query_one("#start_dose", Static).update(
+            _("{dose} for {days} days").format(dose=format_mg(settings.start_mg),
+                                               days=settings.start_days))
+        if self.child:
+            self.query_one("#field-step_mg", FormField).set_hint(ladder_text(settings))
+            summary.update(child_summary(settings))
             return
         summary.update(_("Plan: {start} for {days} days, then up by {step} every {interval} "
                          "days to {target} (at most {max}).").format(
             start=format_mg(settings.start_mg), days=settings.start_days,
             step=format_mg(settings.step_mg), interval=settings.interval_days,
             target=format_mg(settings.target_mg), max=format_mg(settings.max_mg)))
+
+    def _start_day(self) -> date:
+        try:
+            return parse_date(self.query_one("#start", Input).value.strip(), "start")
+        except ValidationError:
+            return today()
 
     def _maybe_number(self, key: str) -> float | None:
         widget = self.query_one(f"#{key}")
@@ -243,7 +302,8 @@ class SetupScreen(TrackerScreen):
                                           _("Liquid strength"))
             if formulation == "liquid" else None,
             "weight_kg": _field(number, "weight_kg", "weight_kg", _("Weight")),
-            "step_mg": float(self.query_one("#step_mg", Select).value),  # type: ignore[arg-type]
+            "step_mg": None if self.child else
+            float(self.query_one("#step_mg", Select).value),  # type: ignore[arg-type]
             "target_mg": _field(number, "target_mg", "target_mg",
                                 _("Target dose")),
             "interval_days": _field(parse_int, interval, "interval_days",
@@ -279,10 +339,7 @@ class SetupScreen(TrackerScreen):
             return
         for field in self.query(FormField):
             field.set_error("")
-        if self.informed_on is None:
-            self.show_information(then_save=form)
-            return
-        self.create(form)
+        self.inform_then_create(form)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def create(self, form: NewPatient) -> None:
@@ -314,29 +371,11 @@ class SetupScreen(TrackerScreen):
 
     @on(Button.Pressed, "#info")
     def info_pressed(self) -> None:
-        self.show_information()
+        self.show_page(OFF_LABEL)
 
     @on(Button.Pressed, "#family")
     def family_pressed(self) -> None:
-        from tracker.screens.dialogs import InfoDialog
-
-        self.app.push_screen(InfoDialog(page(FAMILY)))
-
-    def show_information(self, then_save: NewPatient | None = None) -> None:
-        from tracker.screens.dialogs import InfoDialog
-
-        def acknowledged(ok: bool | None) -> None:
-            if ok:
-                self.informed_on = today()
-                self.query_one("#informed", Static).update(
-                    "✓ " + _("Information about LDN read and understood."))
-            if then_save is not None:
-                values = dict(then_save.values, informed_on=self.informed_on)
-                self.create(NewPatient(values))
-
-        self.app.push_screen(InfoDialog(page(OFF_LABEL),
-                                        _("I have read and understood this")), acknowledged)
-
+        self.show_page(FAMILY)
 
 def _check_settings(values: dict[str, Any], implied: str | None) -> None:
     """The protocol's rules (pure), so a refused number is shown before the information page."""
@@ -349,10 +388,6 @@ def _check_settings(values: dict[str, Any], implied: str | None) -> None:
         raise ValidationError(error.field, error.message) from None
 
 
-def _lang_da() -> bool:
-    from tracker.i18n import get_language
-
-    return get_language() == "da"
 
 
 def _number(value: float) -> str:
