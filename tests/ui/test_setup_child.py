@@ -142,3 +142,27 @@ async def test_the_family_page_button_records_the_acknowledgement(ui_clinic: Cli
         assert isinstance(app.screen, TodayScreen)
     [patient] = ui_clinic.list_patients()
     assert patient.target_mg == 1.25 and patient.informed_on == TODAY
+
+
+async def test_switching_language_redraws_adult_fields_and_a_child_turns_them_again(
+        ui_clinic: Clinic) -> None:
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_for(pilot, "20")
+        await app.action_toggle_language()  # the form is drawn afresh, in Danish
+        await settle(pilot)
+        screen = app.screen
+        assert not screen.query_one("#protocol", Select).disabled
+        assert not screen.query_one("#family", Button).display
+        await type_into(pilot, "#condition", "sklerose")
+        await pilot.press("enter")
+        await type_into(pilot, "#weight_kg", "20")
+        await settle(pilot)
+        assert screen.query_one("#protocol", Select).value == "pediatric"
+        assert screen.query_one("#concentration", Input).value == "0,5"
+        assert text_of(app, "#start_dose") == "0,1 mg i 7 dage"
+        assert "Plan for et barn" in text_of(app, "#plan-summary")
+        await type_into(pilot, "#weight_kg", "40")
+        await settle(pilot)
+        assert screen.query_one("#protocol", Select).value == "autoimmune"
+        assert screen.query_one("#formulation", Select).value == "capsule"

@@ -57,6 +57,13 @@ class SetupScreen(ChildFields, InformationSteps):
     # narrow column of single words.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     DEFAULT_CSS = """
+    /* The checkbox's label ("Jeg har fået et organ transplanteret") needs more than 36. */
+    SetupScreen #field-transplant > .form-field--control {
+        width: 1fr;
+    }
+    SetupScreen #field-transplant > .form-field--side {
+        width: auto;
+    }
     SetupScreen.-narrow FormField {
         layout: grid;
         grid-size: 2;
@@ -155,6 +162,15 @@ class SetupScreen(ChildFields, InformationSteps):
         self.update_summary()
         self.update_informed()
         self.query_one("#name", Input).focus()
+
+    def after_relabel(self) -> None:
+        """The fields were drawn afresh in the new language, as adult fields: start from
+        there (the pages acknowledged stay acknowledged)."""
+        self.child, self.protocol_chosen, self.proposed = False, False, {}
+        self.adult = {"protocol": Select.NULL, "step_mg": 0.5}
+        self.query_one("#family").display = False
+        self.update_summary()
+        self.update_informed()
 
     # -- live feedback ---------------------------------------------------------------------
 
