@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Static
 
@@ -22,6 +22,7 @@ from tracker.services.clinic import Clinic
 from tracker.services.day import DayView, load_day
 from tracker.validation import today
 from tracker.widgets.footer import Footer
+from tracker.widgets.key_legend import KeyLegend
 from tracker.widgets.month_calendar import PHASE_COLOURS, DayMark, MonthCalendar
 
 
@@ -37,7 +38,29 @@ def load_marks(clinic: Clinic, patient_id: int, until: date) -> tuple[date, dict
     return settings.start_date, marks
 
 
+def legend_entries() -> list[Text]:
+    """The calendar's key, entry by entry (a line breaks between two, never inside one): the
+    marks, then each phase's colour with its name."""
+    marks = _("✓ taken  ✗ skipped  · not logged  •2 worst side effect  ○ none")
+    entries = [Text(mark.strip()) for mark in marks.split("  ") if mark.strip()]
+    entries.append(Text("\n"))  # the phases on a line of their own
+    for phase, colour in PHASE_COLOURS.items():
+        entries.append(Text(f" {_(phase_label(phase))} ", style=f"on {colour}"))
+    return entries
+
+
 class HistoryScreen(TrackerScreen):
+    # Narrower than 110 columns the day's details go below the calendar, full width: beside
+    # it they would be a strip of a few words a line.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    DEFAULT_CSS = """
+    HistoryScreen #history { height: 1fr; }
+    HistoryScreen.-narrow #history { layout: vertical; }
+    HistoryScreen.-narrow #calendar-box { width: 1fr; }
+    HistoryScreen #detail-box { width: 1fr; height: auto; max-height: 100%; }
+    HistoryScreen.-narrow #detail-box { height: 1fr; min-height: 5; }
+    HistoryScreen #legend-hint { padding: 0 1; height: auto; }
+    """
     FOOTER_FIRST = ("app.pop_screen", "open")  # what the footer keeps first (widgets.footer)
     BINDINGS = [
         Binding("escape,d", "app.pop_screen", N_("Today")),
@@ -67,19 +90,12 @@ class HistoryScreen(TrackerScreen):
         with Horizontal(id="history"):
             with Vertical(id="calendar-box"):
                 yield MonthCalendar(self.cursor, today(), id="calendar")
-                yield Static(self._legend(), id="legend")
-            yield Static("", id="day-detail")
+                yield KeyLegend(legend_entries(), gap="  ", id="legend")
+                yield Static(_("Enter opens a day to complete or correct it."),
+                             id="legend-hint")
+            with VerticalScroll(id="detail-box"):
+                yield Static("", id="day-detail")
         yield Footer(compact=True)
-
-    def _legend(self) -> Text:
-        text = Text()
-        text.append(_("✓ taken  ✗ skipped  · not logged  •2 worst side effect  ○ none"))
-        text.append("\n")
-        for phase, colour in PHASE_COLOURS.items():
-            text.append(f" {_(phase_label(phase))} ", style=f"on {colour}")
-            text.append(" ")
-        text.append("\n" + _("Enter opens a day to complete or correct it."))
-        return text
 
     def on_mount(self) -> None:
         self.sub_title = _("History")
@@ -87,6 +103,9 @@ class HistoryScreen(TrackerScreen):
         self.load()
 
     def after_relabel(self) -> None:
+        self.query_one("#legend", KeyLegend).set_entries(legend_entries())
+        self.query_one("#legend-hint", Static).update(
+            _("Enter opens a day to complete or correct it."))
         self.query_one(MonthCalendar).focus()
         self.load()
 
@@ -158,6 +177,7 @@ class HistoryScreen(TrackerScreen):
                         + "\n")
         if saved.note:
             text.append(_("Note: {text}").format(text=saved.note) + "\n", style="italic")
+        text.rstrip()
         return text
 
     def action_plan(self) -> None:

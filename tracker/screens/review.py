@@ -28,7 +28,8 @@ from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.validation import problem_text as _problem
 from tracker.validation import today as current_day
-from tracker.widgets.clinic_chart import Band, ChartData, ReviewChart
+from tracker.widgets.chart_axes import bands_of
+from tracker.widgets.clinic_chart import ChartData, ReviewChart
 from tracker.widgets.footer import Footer
 
 
@@ -53,8 +54,8 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
     """The summary, the chart's series and the open alerts of one patient (pandas inside)."""
     import pandas as pd
 
-    from tracker.analysis import plan_frame, rolling_means, scores_frame
-    from tracker.analysis.summary import display_name
+    from tracker.analysis import plan_frame, scores_frame
+    from tracker.analysis.series import symptom_series
     from tracker.services.review import _medications, load_review, summary_of
 
     review = load_review(clinic, pid)
@@ -68,22 +69,10 @@ def build_review(clinic: Clinic, pid: int) -> ReviewData:
         return (pd.Timestamp(value).date() - start).days
 
     dose = [(offset(d), float(mg)) for d, mg in zip(plan["date"], plan["dose_mg"], strict=True)]
-    bands: list[Band] = []
-    for d, phase in zip(plan["date"], plan["phase"], strict=True):
-        kind = "pause" if phase in ("pause", "hold") else phase
-        if kind not in ("reduction", "pause"):
-            continue
-        x = offset(d)
-        if bands and bands[-1].kind == kind and bands[-1].last == x - 1:
-            bands[-1] = Band(kind, bands[-1].first, x)
-        else:
-            bands.append(Band(kind, x, x))
-    symptoms: dict[str, list[tuple[int, float]]] = {}
-    rolled = rolling_means(scores)
-    for symptom, group in rolled.groupby("symptom", sort=True):
-        symptoms[display_name(str(symptom))] = [
-            (offset(d), float(v)) for d, v in zip(group["date"], group["rolling_mean"],
-                                                  strict=True)]
+    bands = bands_of((offset(d), phase) for d, phase in zip(plan["date"], plan["phase"],
+                                                             strict=True))
+    symptoms = {name: [(offset(d), v) for d, v in points]
+                for name, points in symptom_series(scores).items()}
     chart = ChartData(start=start, today=(review.today - start).days, dose=dose,
                       symptoms=symptoms, bands=bands)
     newest = sorted(review.states, key=lambda a: (a.day, a.code), reverse=True)

@@ -9,7 +9,7 @@ built in a worker; the widget only draws.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -18,16 +18,19 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from tracker.clinical.model import CAPSULE_STRENGTHS_MG
 from tracker.export.palette import DOSE_COLOUR, SYMPTOM_COLOURS
-from tracker.i18n import N_, _, format_number, format_short_date
+from tracker.i18n import _, format_number
+from tracker.widgets.chart_axes import (
+    BAND_MARKS,
+    BAND_STYLES,
+    Band,
+    capsule_ticks,
+    date_ticks,
+    steps,
+)
+from tracker.widgets.chart_axes import key as _key
 
-
-@dataclass(frozen=True)
-class Band:
-    kind: str  # "reduction" or "pause" (pause and hold)
-    first: int  # day offsets from ChartData.start
-    last: int
+__all__ = ["BAND_MARKS", "BAND_STYLES", "Band", "ChartData", "ReviewChart"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class ReviewChart(Vertical):
                 plt.plot(xs, [top] * len(xs), fillx=True, color=colour, marker=BAND_MARKS[kind])
             _key(keys, BAND_MARKS[kind] * 2, colour, _(label))
         if data.dose:
-            xs, ys = _steps(data.dose)
+            xs, ys = steps(data.dose)
             plt.plot(xs, ys, color=DOSE_COLOUR, marker="hd")
             _key(keys, "━━", DOSE_COLOUR, _("dose (mg)"))
         for i, (name, points) in enumerate(sorted(data.symptoms.items())):
@@ -121,41 +124,13 @@ class ReviewChart(Vertical):
         plot.refresh()
 
 
-BAND_STYLES = {"reduction": ((230, 159, 0), N_("Reduction week")),
-               "pause": ((153, 153, 153), N_("Pause or hold"))}
-BAND_MARKS = {"reduction": "░", "pause": "▒"}  # told apart without colour, too
-
-
-def _key(text: Text, mark: str, colour: tuple[int, int, int], label: str) -> None:
-    if text:
-        text.append("   ")
-    text.append(mark, style=f"rgb({colour[0]},{colour[1]},{colour[2]})")
-    text.append(f" {label}")
-
-
 def _dose_ticks(top: float) -> list[float]:
     """Ticks at the capsule strengths (SPEC §2) up to the axis top, at most five."""
-    strengths = [s for s in CAPSULE_STRENGTHS_MG if s <= top]
-    while len(strengths) > 5:
-        strengths = strengths[1::2] if len(strengths) % 2 == 0 else strengths[::2]
-    return [0.0, *strengths]
-
-
-def _steps(points: list[tuple[int, float]]) -> tuple[list[float], list[float]]:
-    """A step line: each day's dose held until the next day."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for day, mg in points:
-        xs += [day, day + 0.999]
-        ys += [mg, mg]
-    return xs, ys
+    return capsule_ticks(top)
 
 
 def _date_ticks(data: ChartData, width: int = 100) -> list[tuple[int, str]]:
     """Dates with their year (SPEC §13), as many as fit the width (a tick needs ~14 columns)."""
     last = max([d for d, _mg in data.dose] + [p for pts in data.symptoms.values()
                                                for p, _v in pts] + [data.today])
-    count = max(2, min(6, width // 16))
-    step = max(7, ((last // count) // 7 + 1) * 7)
-    return [(x, format_short_date(data.start + timedelta(days=x)))
-            for x in range(0, last + 1, step)]
+    return date_ticks(data.start, last, width)
