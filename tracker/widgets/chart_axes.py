@@ -28,6 +28,7 @@ BAND_STYLES: dict[str, tuple[RGB, str]] = {
 BAND_MARKS = {"reduction": "░", "pause": "▒"}  # told apart without colour, too
 Y_LABEL_WIDTH = 7  # "0.75 mg": both Plan charts' plots start in the same column
 TICK_COLUMNS = 16  # a date tick ("10 Dec 2026", "10. dec. 2026") and room around it
+PLAN_TICK_COLUMNS = 18  # the Plan's ticks, through today, need room either side of it too
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,11 @@ def steps(points: Sequence[tuple[int, float]]) -> tuple[list[float], list[float]
 
 
 def date_ticks(start: date, last: int, width: int = 100, *, first: int = 0,
-               anchor: int | None = None) -> list[tuple[int, str]]:
+               anchor: int | None = None, columns: int = TICK_COLUMNS) -> list[tuple[int, str]]:
     """Day offsets from ``start`` between ``first`` and ``last``, whole weeks apart and through
     ``anchor`` (default ``first``; the Plan charts use today), labelled with their date and
-    year; as many as fit ``width`` columns."""
-    count = max(2, min(6, width // TICK_COLUMNS))
+    year; as many as fit ``width`` columns, ``columns`` a tick."""
+    count = max(2, min(6, width // columns))
     step = max(7, (((last - first) // count) // 7 + 1) * 7)
     anchor = first if anchor is None else anchor
     lowest = anchor - ((anchor - first) // step) * step
@@ -144,4 +145,5 @@ class DateAxis:
 
     def ticks(self, width: int) -> list[tuple[int, str]]:
         """Dates with their year, whole weeks apart and through today."""
-        return date_ticks(self.start, self.last, width, anchor=self.today)
+        return date_ticks(self.start, self.last, width, anchor=self.today,
+                          columns=PLAN_TICK_COLUMNS)

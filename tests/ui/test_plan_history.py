@@ -1,0 +1,149 @@
+"""The Plan and History screens at the sizes a patient's terminal has (80x24, 100x30): the dose
+chart's axes (the plan's doses in mg, dates with their year, today marked), reduction weeks told
+apart without colour, the symptom chart on the same dates, the table's why in full, and the
+History details readable below the calendar."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from tests.ui.conftest import TODAY, settle
+from tracker.app import create_app
+from tracker.clinical.labels import PHASE_LABELS
+from tracker.export.palette import SYMPTOM_COLOURS
+from tracker.i18n import format_short_date
+from tracker.screens.history import HistoryScreen
+from tracker.screens.plan import PlanScreen
+from tracker.services.clinic import Clinic
+from tracker.widgets.dose_chart import DoseChart, DosePlot
+from tracker.widgets.key_legend import KeyLegend
+from tracker.widgets.month_calendar import MonthCalendar
+from tracker.widgets.symptom_chart import SymptomChart, SymptomPlot
+
+SIZES = [(80, 24), (100, 30)]
+
+
+async def open_plan(pilot) -> PlanScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, PlanScreen)
+    return pilot.app.screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_dose_axes_are_the_plans_doses_and_dates(demo_clinic: Clinic,
+                                                       size: tuple[int, int]) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=size) as pilot:
+        screen = await open_plan(pilot)
+        chart = screen.query_one(DoseChart)
+        doses = {round(d.dose_mg, 3) for d in chart.days}
+        values = [v for v, _label in chart.y_ticks]
+        assert values[0] == 0 and len(values) >= 3  # not 0.57, 1.15, ...
+        assert set(values[1:]) <= doses
+        assert max(values) == max(doses)
+        assert all(label.strip().endswith(" mg") for v, label in chart.y_ticks if v)
+        labels = [label for _x, label in chart.x_ticks]
+        assert format_short_date(TODAY) in labels  # "10 Mar 2026": a date, the year, today
+        assert all(label[-4:].isdigit() for label in labels)
+        assert chart.axis is not None
+        assert (chart.axis.today, format_short_date(TODAY)) in chart.x_ticks
+        canvas = chart.query_one(DosePlot).plt.build()
+        assert "today" in canvas and "days from today" not in canvas
+
+
+async def test_reduction_week_is_shaded_by_character(demo_clinic: Clinic) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=(80, 24)) as pilot:
+        screen = await open_plan(pilot)
+        chart = screen.query_one(DoseChart)
+        reductions = [b for b in chart.bands if b.kind == "reduction"]
+        assert reductions and all(b.last - b.first >= 6 for b in reductions)  # a week
+        assert "░" in chart.query_one(DosePlot).plt.build()  # not colour alone
+        legend = [line.plain for line in chart.query_one(KeyLegend).lines()]
+        assert any("░░ Reduction week" in line for line in legend)
+
+
+async def test_symptom_chart_beside_the_dose(demo_clinic: Clinic) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=(80, 24)) as pilot:
+        screen = await open_plan(pilot)
+        chart = screen.query_one(SymptomChart)
+        assert {"Pain", "Fatigue", "Low mood", "Sleep problems"} <= set(chart.colours)
+        assert set(chart.colours.values()) <= set(SYMPTOM_COLOURS)
+        assert len(set(chart.colours.values())) == len(chart.colours)
+        assert all(0 <= v <= 10 for points in chart.series.values() for _d, v in points)
+        legend = " ".join(line.plain for line in chart.query_one(KeyLegend).lines())
+        assert "Pain" in legend and "Sleep problems" in legend
+        # The same dates as the dose chart, the plots starting in the same column.
+        dose = screen.query_one(DoseChart)
+        assert chart.axis == dose.axis
+        assert chart.query_one(SymptomPlot).region.x == dose.query_one(DosePlot).region.x
+        assert "Pain" not in chart.query_one(SymptomPlot).plt.build()  # legend off the plot
+
+
+async def test_no_scores_yet_is_said_in_words(ui_clinic: Clinic, patient_id: int) -> None:
+    async with create_app(clinic=ui_clinic).run_test(size=(80, 24)) as pilot:
+        screen = await open_plan(pilot)
+        chart = screen.query_one(SymptomChart)
+        assert chart.has_class("-empty")
+        message = chart.query_one(".empty", Static)
+        assert message.display and "No symptom scores yet" in str(message.render())
+        assert not chart.query_one(SymptomPlot).display
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_plan_table_phase_whole_and_why_in_full(demo_clinic: Clinic,
+                                                      size: tuple[int, int]) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=size) as pilot:
+        screen = await open_plan(pilot)
+        table = screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width  # nothing off to the right
+        phase = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        assert all(p in {"Titration", "Target dose", "Reduction week", "Pause", "Hold",
+                         "Start dose", "Highest tolerated dose"} for p in phase)
+        first, _last = screen.rows[0]
+        why = screen.query_one("#plan-why", Static)
+        text = str(why.render())
+        assert first.reason.render() in " ".join(text.split())  # the whole why, wrapped
+        assert why.region.height >= 1 and why.region.y < pilot.app.size[1] - 1
+        await pilot.press("down")
+        await pilot.pause()
+        second, _ = screen.rows[1]
+        assert second.reason.render() in " ".join(str(why.render()).split())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_history_details_are_readable(demo_clinic: Clinic, size: tuple[int, int]) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, HistoryScreen)
+        detail = screen.query_one("#day-detail", Static)
+        calendar = screen.query_one(MonthCalendar)
+        assert detail.region.width >= 60  # not a 12-column strip
+        assert detail.region.y >= calendar.region.y + calendar.region.height  # below it
+        assert detail.region.y + detail.region.height <= size[1] - 1  # above the footer
+        rendered = detail.render()
+        plain = rendered.plain if isinstance(rendered, Text) else str(rendered)
+        assert "Planned: 1 capsule of" in plain
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+async def test_history_legend_breaks_between_entries(demo_clinic: Clinic, language: str) -> None:
+    from tracker.i18n import _
+    from tracker.preferences import Preferences
+
+    Preferences(language=language).save()
+    async with create_app(clinic=demo_clinic).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        legend = pilot.app.screen.query_one("#legend", KeyLegend)
+        lines = [line.plain for line in legend.lines()]
+        assert ("taget" in lines[0]) == (language == "da")
+        assert all(len(line) <= legend.content_region.width for line in lines)
+        for label in PHASE_LABELS.values():
+            assert any(f" {_(label)} " in line for line in lines), _(label)
