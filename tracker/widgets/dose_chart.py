@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Vertical
 from textual_plotext import PlotextPlot
 
@@ -103,7 +104,9 @@ class DoseChart(Vertical):
         xs_, ys = steps(points)
         plt.plot(xs_, ys, color=DOSE_COLOUR, marker="hd")
         plt.vline(axis.today, "gray")
-        plt.text(today_label(), x=axis.today + 1, y=top, color="gray")
+        # On the plot's own background (textual-plotext's theme is the app's surface).
+        surface = Color.parse(self.app.theme_variables.get("surface", "black")).rgb
+        plt.text(today_label(), x=axis.today + 1, y=top, color="gray", background=surface)
         entries.append(_entry("│", (128, 128, 128), _("today")))
         plt.xlim(0, axis.last + 1)
         plt.ylim(0, top)
