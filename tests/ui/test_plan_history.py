@@ -147,3 +147,26 @@ async def test_history_legend_breaks_between_entries(demo_clinic: Clinic, langua
         assert all(len(line) <= legend.content_region.width for line in lines)
         for label in PHASE_LABELS.values():
             assert any(f" {_(label)} " in line for line in lines), _(label)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_day_editor_keeps_its_title_and_buttons_in_sight(demo_clinic: Clinic,
+                                                               size: tuple[int, int]) -> None:
+    from textual.widgets import Button, Label
+
+    from tracker.screens.day_editor import DayEditor
+
+    async with create_app(clinic=demo_clinic).run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("up", "up", "enter")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, DayEditor)
+        title = editor.query_one(".dialog-title", Label)
+        save = editor.query_one("#save", Button)
+        height = size[1]
+        assert title.region.y >= 0 and title.region.height >= 1
+        assert "planned 1 capsule of" in str(title.render())
+        assert save.region.height >= 1 and save.region.y + save.region.height <= height

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Label
 
@@ -26,6 +26,11 @@ from tracker.widgets.rating_list import RatingList
 
 class DayEditor(TrackerModal):
     """Dismisses with ``True`` when something was saved."""
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    DEFAULT_CSS = """
+    DayEditor #day-form { height: 1fr; }
+    """  # the short layout (under 30 rows) is in app.tcss, beside .day-editor
 
     BINDINGS = [
         Binding("ctrl+s,s", "save", N_("Save")),
@@ -54,13 +59,17 @@ class DayEditor(TrackerModal):
 
     def compose(self) -> ComposeResult:
         view = self.view
-        with VerticalScroll(classes="dialog day-editor"):
+        # The day and its planned dose above, Save and Cancel below, always in sight; the form
+        # between them scrolls when the terminal is small (80x24).
+        with Vertical(classes="dialog day-editor"):
             yield Label(_("{day}: planned {dose}").format(
                 day=format_date(view.day),
                 dose=_format_planned(view)), classes="dialog-title")
-            yield CheckInForm(view.day, view.saved, view.planned.dose_mg if view.planned else 0,
-                              view.patient.condition, view.own_effects, view.own_symptoms,
-                              edit_mg=True, id="form")
+            with VerticalScroll(id="day-form"):
+                yield CheckInForm(view.day, view.saved,
+                                  view.planned.dose_mg if view.planned else 0,
+                                  view.patient.condition, view.own_effects, view.own_symptoms,
+                                  edit_mg=True, id="form")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
