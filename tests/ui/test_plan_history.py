@@ -170,3 +170,36 @@ async def test_day_editor_keeps_its_title_and_buttons_in_sight(demo_clinic: Clin
         assert title.region.y >= 0 and title.region.height >= 1
         assert "planned 1 capsule of" in str(title.render())
         assert save.region.height >= 1 and save.region.y + save.region.height <= height
+
+
+def test_plan_dose_ticks_never_share_a_row() -> None:
+    from tracker.widgets.chart_axes import plan_dose_ticks
+
+    doses = [0.75, 1, 1.5, 2, 3]
+    assert plan_dose_ticks(doses, rows=12, top=3.9) == [0, 0.75, 1, 1.5, 2, 3]
+    few = plan_dose_ticks(doses, rows=4, top=3.9)
+    assert few[0] == 0 and few[-1] == 3 and set(few) <= {0, *doses}
+    rows = [round(t / 3.9 * 3) for t in few]
+    assert len(rows) == len(set(rows))
+
+
+def test_plan_date_ticks_go_through_today() -> None:
+    from datetime import date
+
+    from tracker.widgets.chart_axes import DateAxis
+
+    axis = DateAxis.spanning(date(2025, 12, 16), date(2026, 6, 2), TODAY)
+    ticks = axis.ticks(100)
+    assert (axis.today, "10 Mar 2026") in ticks
+    assert ticks[0][1].endswith("2025") and ticks[-1][1].endswith("2026")
+    assert all(0 <= x <= axis.last for x, _label in ticks)
+
+
+def test_legend_lines_break_between_entries() -> None:
+    from tracker.widgets.key_legend import fit_entries
+
+    entries = [Text(label) for label in ("Start dose", "Titration", "Highest tolerated dose")]
+    lines = [line.plain for line in fit_entries(entries, 30)]
+    assert lines == ["Start dose   Titration", "Highest tolerated dose"]
+    assert [line.plain for line in fit_entries([Text("a"), Text("\n"), Text("b")], 30)] == \
+        ["a", "b"]
