@@ -203,3 +203,14 @@ def test_legend_lines_break_between_entries() -> None:
     assert lines == ["Start dose   Titration", "Highest tolerated dose"]
     assert [line.plain for line in fit_entries([Text("a"), Text("\n"), Text("b")], 30)] == \
         ["a", "b"]
+
+
+@pytest.mark.parametrize(("size", "rows"), [((80, 24), 6), ((100, 30), 10)])
+async def test_plan_table_leaves_the_charts_room(demo_clinic: Clinic, size: tuple[int, int],
+                                                 rows: int) -> None:
+    async with create_app(clinic=demo_clinic).run_test(size=size) as pilot:
+        screen = await open_plan(pilot)
+        table = screen.query_one(DataTable)
+        assert table.styles.max_height is not None and table.styles.max_height.value == rows
+        assert screen.query_one(DosePlot).region.height >= 5
+        assert screen.query_one(SymptomPlot).region.height >= 5

@@ -46,10 +46,8 @@ def shorten(text: str, width: int) -> str:
 
 
 class PlanScreen(TrackerScreen):
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # the table's height: app.tcss
     DEFAULT_CSS = """
-    PlanScreen #plan-table { height: auto; max-height: 10; }
-    PlanScreen.-short #plan-table { max-height: 6; }
     PlanScreen #plan-why { height: auto; padding: 0 1; background: $boost; }
     """
     BINDINGS = [
