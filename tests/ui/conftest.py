@@ -15,12 +15,6 @@ from tracker.storage.database import Database
 TODAY = date(2026, 3, 10)
 
 
-class _PinnedDate(date):
-    @classmethod
-    def today(cls) -> _PinnedDate:  # type: ignore[override]
-        return cls(TODAY.year, TODAY.month, TODAY.day)
-
-
 @pytest.fixture(autouse=True)
 def app_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The user's files, locale and clock never leak in; dates are stable for snapshots."""
@@ -28,7 +22,6 @@ def app_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("LDN_TRACKER_DB", str(tmp_path / "env.db"))
     monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
     monkeypatch.setenv("LDN_TRACKER_LANG", "en")
-    monkeypatch.setattr(i18n, "date", _PinnedDate)  # format_date's "this year"
     i18n.set_language("en")
     yield tmp_path
     i18n.set_language("en")

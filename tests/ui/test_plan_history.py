@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from tests.ui.conftest import TODAY, settle
 from tracker.app import create_app
 from tracker.clinical.labels import PHASE_LABELS
+from tracker.clinical.patient_words import patient_why
 from tracker.export.palette import SYMPTOM_COLOURS
 from tracker.i18n import format_short_date
 from tracker.screens.history import HistoryScreen
@@ -105,12 +106,17 @@ async def test_plan_table_phase_whole_and_why_in_full(demo_clinic: Clinic,
         first, _last = screen.rows[0]
         why = screen.query_one("#plan-why", Static)
         text = str(why.render())
-        assert first.reason.render() in " ".join(text.split())  # the whole why, wrapped
+        assert screen.view is not None
+        # the whole why in the patient's words, wrapped; never the clinician's "nominal"
+        assert patient_why(screen.view.plan, first).render() in " ".join(text.split())
+        assert "nominal" not in text and all("nominal" not in str(table.get_row_at(i)[4])
+                                             for i in range(table.row_count))
         assert why.region.height >= 1 and why.region.y < pilot.app.size[1] - 1
         await pilot.press("down")
         await pilot.pause()
         second, _ = screen.rows[1]
-        assert second.reason.render() in " ".join(str(why.render()).split())
+        assert patient_why(screen.view.plan, second).render() in " ".join(
+            str(why.render()).split())
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -129,6 +135,7 @@ async def test_history_details_are_readable(demo_clinic: Clinic, size: tuple[int
         rendered = detail.render()
         plain = rendered.plain if isinstance(rendered, Text) else str(rendered)
         assert "Planned: 1 capsule of" in plain
+        assert "Raising slowly: step" in plain and "nominal" not in plain  # the patient's words
 
 
 @pytest.mark.parametrize("language", ["en", "da"])

@@ -67,11 +67,13 @@ def tonight_dose(planned: PlannedDay, patient: PatientInfo) -> Message:
 
 def dose_story(plan: Plan, planned: PlannedDay, patient: PatientInfo) -> DoseStory:
     """The Today card's words for ``planned``, a day of ``plan``."""
-    return DoseStory(tonight_dose(planned, patient), _why(plan, planned),
+    return DoseStory(tonight_dose(planned, patient), patient_why(plan, planned),
                      _next(plan, planned, patient), _ask(plan, planned, patient))
 
 
-def _why(plan: Plan, planned: PlannedDay) -> Message | None:
+def patient_why(plan: Plan, planned: PlannedDay) -> Message:
+    """Why ``planned`` has its dose, in the patient's words (Today's card, the History's day,
+    the Plan's table): the phase, the step of how many, the week at half the dose, the pause."""
     back = _first_day_back(planned)
     if back is not None:
         return back

@@ -132,12 +132,24 @@ def format_short_date(day: date) -> str:
     return f"{day.day} {month} {day.year}"
 
 
+def _current_year() -> int:
+    """The year of today, pinned like every "today" of the app by ``LDN_TRACKER_TODAY`` (demos,
+    tests, replaying a past day; ``tracker.validation.today`` reads the same variable)."""
+    pinned = os.environ.get("LDN_TRACKER_TODAY", "").strip()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned).year
+        except ValueError:
+            pass
+    return date.today().year
+
+
 def format_date(day: date, *, year: bool = False) -> str:
     """``21 January`` / ``21. januar``; the year when it is not the current one, or always with
     ``year`` (a date a clinician reads carries its year, SPEC §13)."""
     month = _(MONTHS[day.month - 1])
     text = f"{day.day}. {month}" if get_language() == "da" else f"{day.day} {month}"
-    if year or day.year != date.today().year:
+    if year or day.year != _current_year():
         text += f" {day.year}"
     return text
 

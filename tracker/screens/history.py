@@ -157,7 +157,8 @@ class HistoryScreen(TrackerScreen):
         if view.planned is not None:
             dose = dose_instruction(view.planned, view.patient).render()
             text.append(_("Planned: {dose}").format(dose=dose) + "\n")
-            text.append(f"{_(phase_label(view.planned.phase))}: {view.planned.reason.render()}\n")
+            why = (view.story.why if view.story is not None else None) or view.planned.reason
+            text.append(f"{_(phase_label(view.planned.phase))}: {why.render()}\n")
         saved = view.saved
         if saved.taken:
             text.append("✓ " + _("Taken: {dose}").format(

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.clinical.instructions import dose_instruction
 from tracker.clinical.labels import phase_label
 from tracker.clinical.model import PlannedDay
+from tracker.clinical.patient_words import patient_why
 from tracker.i18n import N_, _, format_date
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
@@ -116,7 +117,8 @@ class PlanScreen(TrackerScreen):
         table.clear(columns=True)
         cells = [(format_date(first.day), format_date(last.day) if last != first else "",
                   dose_instruction(first, view.patient).render(), _(phase_label(first.phase)),
-                  first.reason.render(), first.phase) for first, last in self.rows]
+                  patient_why(view.plan, first).render(), first.phase)
+                 for first, last in self.rows]
         titles = (_("From"), _("To"), _("Dose"), _("Phase"), _("Why"))
         widths = [max([len(t), *(len(c[i]) for c in cells)]) for i, t in enumerate(titles)]
         # Each column is as wide as its widest cell, Why takes what is left (padding: 2 a column).
@@ -144,8 +146,9 @@ class PlanScreen(TrackerScreen):
         first, last = self.rows[row]
         when = format_date(first.day) if last == first else \
             f"{format_date(first.day)} – {format_date(last.day)}"
+        assert self.view is not None
         why.update(Text.assemble((f"{when}, {_(phase_label(first.phase))}: ", "bold"),
-                                 first.reason.render()))
+                                 patient_why(self.view.plan, first).render()))
 
     def action_history(self) -> None:
         self.tracker.show_history(self.patient_id, instead=True)
