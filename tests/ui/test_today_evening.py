@@ -166,3 +166,36 @@ async def test_d_takes_another_dose_than_planned(ui_clinic: Clinic, patient_id: 
         await settle(pilot)
     entry = ui_clinic.day_entries(patient_id, TODAY)
     assert entry.taken is True and entry.mg == 0.75
+
+
+async def test_pressing_i_records_the_information_and_a_childs_family_page_too(
+        ui_clinic: Clinic) -> None:
+    """On Today, `i` then confirming records the day the information was read; for a child the
+    family page follows, and only confirming both records it (as at setup, SPEC §5–§6)."""
+    from textual.widgets import Button
+
+    from tracker.screens.dialogs import InfoDialog
+
+    adult = ui_clinic.add_patient(name="Adult", condition="ms", start=TODAY - timedelta(days=3))
+    child = ui_clinic.add_patient(name="Child", condition="ms", start=TODAY - timedelta(days=3),
+                                  weight_kg=20)
+    assert ui_clinic.patient(child).protocol == "pediatric"
+    for patient, pages in ((adult, 1), (child, 2)):
+        prefs = Preferences(language="en",
+                            last_patient={str(ui_clinic.db.target): patient})
+        app = create_app(clinic=ui_clinic, preferences=prefs)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            for n in range(pages):
+                await settle(pilot)
+                assert isinstance(app.screen, InfoDialog)
+                if n == 1:
+                    label = str(app.screen.query_one("#ok", Button).label)
+                    assert label == "We have read this page"
+                    assert ui_clinic.patient(patient).informed_on is None  # not after one page
+                app.screen.query_one("#ok", Button).press()
+            await settle(pilot)
+            assert not isinstance(app.screen, InfoDialog)
+            assert ui_clinic.patient(patient).informed_on == TODAY
+            assert "Please read the information" not in _panel(app)

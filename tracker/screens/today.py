@@ -232,17 +232,35 @@ class TodayScreen(TrackerScreen):
     # -- the off-label information ------------------------------------------------------
 
     def action_information(self) -> None:
+        """The off-label information (SPEC §6); while it is not acknowledged, reading it to the
+        end and confirming records it. A child's family confirms the family page as well, as
+        at setup: the date is recorded once both are confirmed."""
         from tracker.screens.dialogs import InfoDialog
-        from tracker.screens.info_pages import OFF_LABEL, page
+        from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
 
-        informed = self.view is not None and self.view.patient.informed_on is not None
+        patient = self.view.patient if self.view is not None else None
+        informed = patient is None or patient.informed_on is not None
+        pages = [OFF_LABEL]
+        if patient is not None and patient.protocol == "pediatric" and not informed:
+            pages.append(FAMILY)
 
-        def acknowledged(ok: bool | None) -> None:
-            if ok and not informed:
-                self.acknowledge()
+        def show(index: int) -> None:
+            paragraphs = pages[index]
+            confirm = None if informed else (
+                _("We have read this page") if paragraphs is FAMILY
+                else _("I have read and understood this"))
 
-        self.app.push_screen(InfoDialog(page(OFF_LABEL), None if informed else
-                                        _("I have read and understood this")), acknowledged)
+            def answered(ok: bool | str | None) -> None:
+                if ok is not True or informed:
+                    return
+                if index + 1 < len(pages):
+                    show(index + 1)
+                else:
+                    self.acknowledge()
+
+            self.app.push_screen(InfoDialog(page(paragraphs), confirm), answered)
+
+        show(0)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="today-save")
     def acknowledge(self) -> None:
