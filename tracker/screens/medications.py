@@ -162,6 +162,8 @@ class MedicationsScreen(TrackerScreen):
                           ldn_cell(row, view), key=str(row.id))
         if not view.rows:
             table.add_row(_("No medications yet."), "", "", "")
+            if self.focused is table:  # nothing to end: typing goes to the name at once
+                self.query_one("#med-name", Input).focus()
         if view.rows:
             told = next((i for i, r in enumerate(view.rows) if r.id == self.told), None)
             table.move_cursor(row=told if told is not None else min(at, len(view.rows) - 1))
