@@ -221,3 +221,22 @@ async def test_plan_table_leaves_the_charts_room(demo_clinic: Clinic, size: tupl
         assert table.styles.max_height is not None and table.styles.max_height.value == rows
         assert screen.query_one(DosePlot).region.height >= 5
         assert screen.query_one(SymptomPlot).region.height >= 5
+
+
+async def test_a_childs_liquid_plan_fits_80_columns_with_its_phase_whole(
+        ui_clinic: Clinic) -> None:
+    """A liquid's dose ("1.2 ml of the 0.5 mg/ml liquid (0.6 mg)") is long; at 80 columns the
+    table says its volume and dose, and Phase and Why keep their room (no sideways scroll)."""
+    ui_clinic.add_patient(name="Ida", condition="ms", start=TODAY, weight_kg=20,
+                          formulation="liquid", concentration_mg_ml=0.5, informed_on=TODAY)
+    async with create_app(clinic=ui_clinic).run_test(size=(80, 24)) as pilot:
+        screen = await open_plan(pilot)
+        table = screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width
+        doses = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert doses[1] == "1.2 ml (0.6 mg)"
+        assert [str(table.get_row_at(i)[3]) for i in range(2)] == ["Start dose", "Titration"]
+    async with create_app(clinic=ui_clinic).run_test(size=(120, 30)) as pilot:
+        screen = await open_plan(pilot)  # room enough: the dose in full words
+        assert str(screen.query_one(DataTable).get_row_at(1)[2]) == \
+            "1.2 ml of the 0.5 mg/ml liquid (0.6 mg)"

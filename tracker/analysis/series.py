@@ -16,8 +16,9 @@ def symptom_series(scores_df: pd.DataFrame, since: date | None = None,
                    window_days: int = TREND_WINDOW_DAYS) -> dict[str, list[tuple[date, float]]]:
     """Each symptom (by its name in the current language) with, for every score day from
     ``since``, its mean over the ``window_days`` days ending there (:func:`rolling_means`: the
-    days before ``since`` count towards the first means). Symptoms in name order; one without a
-    score day from ``since`` on is left out."""
+    days before ``since`` count towards the first means). Symptoms in the order of their stored
+    key, as the report's chart has them, so each keeps its colour in every chart and language;
+    one without a score day from ``since`` on is left out."""
     rolled = rolling_means(scores_df, window_days)
     series: dict[str, list[tuple[date, float]]] = {}
     for symptom, group in rolled.groupby("symptom", sort=True):
@@ -26,4 +27,4 @@ def symptom_series(scores_df: pd.DataFrame, since: date | None = None,
         points = [(d, v) for d, v in points if since is None or d >= since]
         if points:
             series[display_name(str(symptom))] = points
-    return dict(sorted(series.items()))
+    return series

@@ -32,6 +32,16 @@ def dose_instruction(planned: PlannedDay, patient: PatientInfo) -> Message:
     return Message(N_("1 capsule of {dose_mg}"), {"dose_mg": float(planned.dose_mg)})
 
 
+def dose_instruction_short(planned: PlannedDay, patient: PatientInfo) -> Message:
+    """:func:`dose_instruction` for a narrow column: a liquid's volume and dose without the
+    liquid's name ("1.2 ml (0.6 mg)"); everything else as it is."""
+    full = dose_instruction(planned, patient)
+    if full.template == N_("{volume_ml} of the {concentration} mg/ml liquid ({dose_mg})"):
+        return Message(N_("{volume_ml} ({dose_mg})"), {
+            "volume_ml": full.params["volume_ml"], "dose_mg": full.params["dose_mg"]})
+    return full
+
+
 def tonight_reminder(planned: PlannedDay | None, patient: PatientInfo) -> Message:
     """The evening reminder's one line (SPEC §12): tonight's dose as the patient takes it, or
     that there is no LDN tonight and why (a pause, a hold, the plan not started yet)."""

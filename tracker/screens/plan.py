@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from tracker.clinical.instructions import dose_instruction
+from tracker.clinical.instructions import dose_instruction, dose_instruction_short
 from tracker.clinical.labels import phase_label
 from tracker.clinical.model import PlannedDay
 from tracker.clinical.patient_words import patient_why
@@ -123,6 +123,12 @@ class PlanScreen(TrackerScreen):
         widths = [max([len(t), *(len(c[i]) for c in cells)]) for i, t in enumerate(titles)]
         # Each column is as wide as its widest cell, Why takes what is left (padding: 2 a column).
         room = self.table_width - sum(widths[:4]) - 2 * len(titles) - 1
+        if room < MIN_WHY:  # a liquid's dose is long: its volume and dose only (ml, mg)
+            short = [dose_instruction_short(first, view.patient).render()
+                     for first, _last in self.rows]
+            cells = [(c[0], c[1], dose, *c[3:]) for c, dose in zip(cells, short, strict=True)]
+            widths[2] = max([len(titles[2]), *(len(dose) for dose in short)])
+            room = self.table_width - sum(widths[:4]) - 2 * len(titles) - 1
         widths[4] = max(MIN_WHY, min(widths[4], room))
         for title, width in zip(titles, widths, strict=True):
             table.add_column(title, width=width)

@@ -240,7 +240,7 @@ class TodayScreen(TrackerScreen):
 
         patient = self.view.patient if self.view is not None else None
         informed = patient is None or patient.informed_on is not None
-        pages = [OFF_LABEL]
+        pages: list[tuple[str, ...]] = [OFF_LABEL]
         if patient is not None and patient.protocol == "pediatric" and not informed:
             pages.append(FAMILY)
 

@@ -106,7 +106,8 @@ class DoseChart(Vertical):
         plt.vline(axis.today, "gray")
         # On the plot's own background (textual-plotext's theme is the app's surface).
         surface = Color.parse(self.app.theme_variables.get("surface", "black")).rgb
-        plt.text(today_label(), x=axis.today + 1, y=top, color="gray", background=surface)
+        plt.text(today_label(), x=axis.today + 1, y=top, color="gray", background=surface,
+                 alignment="left")  # starts right of the line, also at the left edge
         entries.append(_entry("│", (128, 128, 128), _("today")))
         plt.xlim(0, axis.last + 1)
         plt.ylim(0, top)
