@@ -1,5 +1,5 @@
-"""SVG snapshots of Plan and History at 80x24 (the smallest terminal the app is made for),
-English, and Plan in Danish; date and language pinned. Update with ``--snapshot-update`` and
+"""SVG snapshots of Today, Plan and History at 80x24 (the smallest terminal the app is made
+for), English, and Today and Plan in Danish (Setup's are in test_setup_snapshots.py); date and language pinned. Update with ``--snapshot-update`` and
 look at the SVGs before committing."""
 
 from __future__ import annotations
@@ -38,3 +38,14 @@ def test_plan_80x24_in_danish(snap_compare, demo_clinic: Clinic) -> None:  # typ
 
     Preferences(language="da").save()
     assert snap_compare(create_app(clinic=demo_clinic), terminal_size=SIZE, run_before=_plan)
+
+
+def test_today_80x24(snap_compare, demo_clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(create_app(clinic=demo_clinic), terminal_size=SIZE, run_before=settle)
+
+
+def test_today_80x24_in_danish(snap_compare, demo_clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    from tracker.preferences import Preferences
+
+    Preferences(language="da").save()
+    assert snap_compare(create_app(clinic=demo_clinic), terminal_size=SIZE, run_before=settle)
