@@ -1,6 +1,6 @@
 """SVG snapshots of Today, Plan and History at 80x24 (the smallest terminal the app is made
-for), English, and Today and Plan in Danish (Setup's are in test_setup_snapshots.py); date and language pinned. Update with ``--snapshot-update`` and
-look at the SVGs before committing."""
+for), English, and Today and Plan in Danish (Setup's are in test_setup_snapshots.py); date and
+language pinned. Update with ``--snapshot-update`` and look at the SVGs before committing."""
 
 from __future__ import annotations
 
