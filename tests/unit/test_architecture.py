@@ -160,7 +160,10 @@ async def test_a_compact_footer_key_gets_its_class_before_mounting() -> None:
     them, before mounting, the classes Textual's ``FooterKey._watch_compact`` gives after."""
     app = _Keys()
     async with app.run_test() as pilot:
-        await pilot.pause()
+        for _ in range(50):  # Textual's footer composes its keys a frame or more after mounting
+            await pilot.pause()
+            if app.query_one("#textual", TextualFooter).query(FooterKey):
+                break
         mounted = [(key.description, set(key.classes))
                    for key in app.query_one("#textual", TextualFooter).query(FooterKey)]
         assert {"Alpha", "Beta"} <= {description for description, _classes in mounted}, \

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tracker.clinical.condition_search import search_conditions
 from tracker.clinical.protocols import (
     CONDITIONS,
     PROTOCOLS,
     Condition,
     find_condition,
-    search_conditions,
 )
 
 # SPEC §3, condition by condition, with the guide's Danish names.

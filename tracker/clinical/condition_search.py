@@ -100,3 +100,8 @@ def match_conditions(text: str, language: str = "en") -> list[Match]:
     found = [m for c in CONDITIONS if (m := _match(c, needle, words, language)) is not None]
     found.sort(key=lambda m: m.rank)  # stable: the guide's order within a rank
     return found
+
+
+def search_conditions(text: str, language: str = "en") -> list[Condition]:
+    """The conditions ``text`` may mean, best first."""
+    return [m.condition for m in match_conditions(text, language)]

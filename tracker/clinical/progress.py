@@ -15,11 +15,12 @@ rise two intervals away, and a slow protocol's interval can be longer than four 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.clinical.horizons import OUTLOOK_DAYS
-from tracker.clinical.model import Diary, Plan, PlannedDay
+from tracker.clinical.model import Diary, DoseEntry, Plan, PlannedDay
 
 # The adherence windows of the summary: the last week, the last month, and every day so far,
 # by name (``adherence_7d`` …) and length in days.
@@ -111,6 +112,36 @@ def adherence_by_window(plan: Plan, diary: Diary, today: date) -> dict[str, floa
         planned, taken = _count(*dosing, today, days)
         out[name] = None if planned == 0 else taken / planned
     return out
+
+
+RECENT_DOSES = 28  # Today's "Taken 26 of the last 28 planned doses"
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """The patient's own record on Today: of the last ``planned`` planned doses (at most
+    :data:`RECENT_DOSES`), ``taken`` were logged as taken; ``streak``, the planned doses taken
+    in a row up to the latest one counted (it may reach further back than ``planned``)."""
+
+    taken: int
+    planned: int
+    streak: int
+
+
+def recent_adherence(plan: Plan, doses: Iterable[DoseEntry], today: date,
+                     last: int = RECENT_DOSES) -> Adherence:
+    """The last ``last`` planned dosing days of :func:`adherence_counts` (the same days and the
+    same "taken": a pause or hold is neither missed nor a break in the run; today counts once
+    logged) and the run of taken ones that ends them. Plain Python, so Today shows it without
+    pandas."""
+    planned, taken = _dosing_days(plan, Diary(doses=tuple(doses)), today)
+    recent = planned[-last:] if last > 0 else []
+    streak = 0
+    for day in reversed(planned):
+        if day not in taken:
+            break
+        streak += 1
+    return Adherence(sum(1 for day in recent if day in taken), len(recent), streak)
 
 
 def _dosing_days(plan: Plan, diary: Diary, today: date) -> tuple[list[date], set[date]]:

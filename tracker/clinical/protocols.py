@@ -210,14 +210,6 @@ def find_condition(text: str) -> Condition | None:
     return _BY_NAME.get(_fold(text))
 
 
-def search_conditions(text: str, language: str = "en") -> list[Condition]:
-    """The conditions ``text`` may mean, best first (the setup picker's forgiving search:
-    :func:`tracker.clinical.condition_search.match_conditions`)."""
-    from tracker.clinical.condition_search import match_conditions
-
-    return [m.condition for m in match_conditions(text, language)]
-
-
 class SettingsError(ValueError):
     """A protocol number the SPEC refuses; ``field`` names the offending setting."""
 

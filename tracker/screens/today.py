@@ -28,7 +28,7 @@ from tracker.widgets.footer import Footer
 from tracker.widgets.rating_list import RatingList
 
 if TYPE_CHECKING:
-    from tracker.analysis.adherence import Adherence
+    from tracker.clinical.progress import Adherence
     from tracker.services.clinic import Clinic
 
 INFORMED_REASON = "off-label information acknowledged in the app"

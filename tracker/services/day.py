@@ -22,7 +22,7 @@ from tracker.storage.records import DayReader
 from tracker.validation import ValidationError, today
 
 if TYPE_CHECKING:
-    from tracker.analysis.adherence import Adherence
+    from tracker.clinical.progress import Adherence
 
 # Alerts that stand until acted on: shown whatever their date while they are open (SPEC §13).
 STANDING_ALERTS = (A.OPIOID_CONTRAINDICATION, A.TRANSPLANT_CAUTION, A.INFORMATION_PENDING)
@@ -110,10 +110,9 @@ def corrects_saved(saved: CheckIn, entry: CheckIn) -> bool:
 
 
 def day_adherence(view: DayView) -> Adherence | None:
-    """The patient's adherence up to ``view``'s day (pandas: run it in a worker thread, after
-    the first frame; None: the view carries no plan)."""
-    from tracker.analysis.adherence import adherence_of
+    """The patient's adherence up to ``view``'s day (None: the view carries no plan)."""
+    from tracker.clinical.progress import recent_adherence
 
     if view.plan is None or view.diary is None:
         return None
-    return adherence_of(view.plan, view.diary.doses, view.day)
+    return recent_adherence(view.plan, view.diary.doses, view.day)

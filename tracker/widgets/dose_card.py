@@ -19,7 +19,7 @@ from tracker.clinical.records import PatientInfo
 from tracker.i18n import _, format_date, ngettext
 
 if TYPE_CHECKING:
-    from tracker.analysis.adherence import Adherence
+    from tracker.clinical.progress import Adherence
 
 
 class DoseCard(Static):

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.analysis.conftest import build_plan
-from tracker.analysis.adherence import adherence_of
 from tracker.clinical.model import DoseEntry
+from tracker.clinical.progress import recent_adherence as adherence_of
 
 START = date(2026, 1, 1)
 
@@ -58,3 +58,27 @@ def test_the_run_and_the_counts_agree(days: list[tuple[float, bool | None]]) -> 
     assert min(result.streak, result.planned) <= result.taken  # the run is of taken doses
     planned_days = sum(mg > 0 for mg, _ in days)
     assert result.planned <= planned_days and result.streak <= planned_days
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0]),
+                          st.sampled_from([None, True, False])), min_size=1, max_size=45))
+def test_todays_record_counts_the_days_the_summarys_intake_counts(
+        days: list[tuple[float, bool | None]]) -> None:
+    """One truth: Today's record (plain Python) and the summary's day-by-day intake (pandas)
+    count the same planned doses as taken."""
+    from tracker.analysis.frames import doses_frame, plan_frame
+    from tracker.analysis.trends import intake_by_day
+
+    plan = build_plan(START, [mg for mg, _ in days])
+    doses = [DoseEntry(_day(i), taken=t, mg=mg if t else None)
+             for i, (mg, t) in enumerate(days) if t is not None]
+    today = _day(len(days) - 1)
+    intake = intake_by_day(plan_frame(plan, reasons=False), doses_frame(doses), today)
+    dosing = intake.loc[intake["planned_mg"] > 0, "intake"].isin(
+        ("taken_planned", "taken_other")).tolist()
+    result = adherence_of(plan, doses, today, last=len(days))
+    assert (result.taken, result.planned) == (sum(dosing), len(dosing))
+    run = len(dosing) - (max(i for i, t in enumerate(dosing) if not t) + 1
+                         if not all(dosing) else 0)
+    assert result.streak == run
