@@ -176,14 +176,21 @@ def missed_dose_alerts(days: Sequence[PlannedDay], diary: Diary, today: date) ->
     return alerts
 
 
-def _daily_means(diary: Diary) -> dict[str, dict[date, float]]:
+def _daily_means(diary: Diary, wanted: set[date]) -> dict[str, dict[date, float]]:
+    """Each day's mean fatigue, pain and low mood, on the ``wanted`` days only (the windows
+    around dose increases: a few weeks out of years of scores)."""
     sums: dict[str, dict[date, list[float]]] = {}
-    keys: dict[str, str] = {}  # the few distinct names, folded once each
+    keys: dict[str, str | None] = {}  # the few distinct names, folded once each
     for score in diary.scores:
-        key = keys.get(score.symptom)
-        if key is None:
-            key = keys[score.symptom] = symptom_key(score.symptom)
-        if key in ("fatigue", "pain", "low_mood"):
+        if score.day not in wanted:
+            continue
+        symptom = score.symptom
+        if symptom in keys:
+            key = keys[symptom]
+        else:
+            folded = symptom_key(symptom)
+            key = keys[symptom] = folded if folded in ("fatigue", "pain", "low_mood") else None
+        if key is not None:
             sums.setdefault(key, {}).setdefault(score.day, []).append(float(score.value))
     return {k: {d: sum(v) / len(v) for d, v in per_day.items()} for k, per_day in sums.items()}
 
@@ -206,15 +213,20 @@ def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date) 
     it; each symptom needs a score in both windows. The alert is dated the first day the
     condition holds on the scores so far (at the latest the 7th day).
     """
-    means = _daily_means(diary)
-    fatigue = means.get("fatigue")
-    if not fatigue:
+    increases = [i for i in range(1, len(days))
+                 if 0 < days[i - 1].dose_mg < days[i].dose_mg]
+    if not increases:
+        return []
+    wanted: set[date] = set()
+    for i in increases:
+        first = days[i].day - timedelta(days=TOO_HIGH_WINDOW_DAYS)
+        wanted.update(first + timedelta(days=n) for n in range(2 * TOO_HIGH_WINDOW_DAYS))
+    means = _daily_means(diary, wanted)
+    if not means.get("fatigue"):
         return []
     alerts = []
-    for i in range(1, len(days)):
+    for i in increases:
         before_day, planned = days[i - 1], days[i]
-        if not (0 < before_day.dose_mg < planned.dose_mg):
-            continue
         d = planned.day
         b_first, b_last = d - timedelta(days=TOO_HIGH_WINDOW_DAYS), d - _ONE
         base = {k: _mean(v, b_first, b_last) for k, v in means.items()}

@@ -24,6 +24,7 @@ from tracker.clinical.model import (
     Phase,
     PlannedDay,
     Reduction,
+    planned_day,
 )
 from tracker.i18n import N_, Message
 
@@ -161,7 +162,7 @@ class TitrationState:
         if self.week is not None:
             self._alert_if_persisting(day)
         volume = 0.0 if self.liquid and self.concentration_mg_ml else None
-        return PlannedDay(day, 0.0, 0.0, phase, reason, False, volume, self.step)
+        return planned_day(day, 0.0, 0.0, phase, reason, False, volume, self.step)
 
     def day_with_ldn(self, day: date) -> PlannedDay:
         """A day with LDN: its dose from the state of the morning, then that day's diary."""
@@ -182,8 +183,8 @@ class TitrationState:
         if dose.needs_liquid:
             reason = Message(R_NEEDS_LIQUID, {"reason": reason})
         volume = volume_ml(dose.mg, self.concentration_mg_ml) if self.liquid else None
-        # Positional: once a day on the hot path, keywords cost as much as the rest of the rules.
-        return PlannedDay(day, dose.mg, dose.nominal_mg, phase, reason, dose.needs_liquid, volume,
+        # Once a day on the hot path: planned_day fills the frozen instance at once.
+        return planned_day(day, dose.mg, dose.nominal_mg, phase, reason, dose.needs_liquid, volume,
                           self.step)
 
     def titration_day(self, day: date) -> tuple[Dose, Phase, Message]:

@@ -132,6 +132,21 @@ def test_no_dose_too_high_without_a_baseline_or_without_increase() -> None:
     assert not alerts(plan(s, Diary(scores=flat), until=40), "dose_maybe_too_high")
 
 
+def test_dose_maybe_too_high_windows_reach_their_first_and_last_days() -> None:
+    """Only the 7 days before an increase and the 7 from it are read: a baseline scored on the
+    7th day before alone counts, and so does a rise first met on the 7th day after."""
+    s = settings()  # step-up on day 14
+    scores = (_scores("fatigue", [7], 2) + _scores("pain", [7], 2)
+              + _scores("fatigue", [20], 6) + _scores("pain", [20], 6)
+              # far from the windows, and never read: a flat or falling record would hide it
+              + _scores("fatigue", range(40, 80), 0) + _scores("pain", range(40, 80), 0))
+    (alert,) = alerts(plan(s, Diary(scores=scores), until=90), "dose_maybe_too_high")
+    assert alert.day == d(20)
+    outside = _scores("fatigue", [6], 2) + _scores("pain", [6], 2) + _scores(
+        "fatigue", [21], 6) + _scores("pain", [21], 6)
+    assert not alerts(plan(s, Diary(scores=outside), until=90), "dose_maybe_too_high")
+
+
 def test_thyroid_blood_tests_after_start_and_each_increase() -> None:
     s = settings("autoimmune_thyroid")
     p = plan(s, until=400)

@@ -145,3 +145,18 @@ def test_pediatric_formula_for_any_weight(weight: float) -> None:
         assert (day.dose_mg, day.needs_liquid) == deliverable_dose(expected, "capsule")
     assert max(day.nominal_mg for day in p.days) == target
     assert step_up_days(p) == [7, 14, 21, 28][: len(step_up_days(p))]
+
+
+def test_the_engine_s_planned_days_equal_the_dataclass_s() -> None:
+    """``planned_day`` (the day loop's fast constructor) makes exactly a ``PlannedDay``: the same
+    fields, equality and repr, so a field added to the dataclass cannot be left out."""
+    from dataclasses import fields
+
+    from tracker.clinical.model import PlannedDay, planned_day
+    from tracker.i18n import Message
+
+    values = (D0, 1.5, 1.75, "titration", Message("x", {"a": 1}), True, 1.5, 3)
+    fast, slow = planned_day(*values), PlannedDay(*values)  # type: ignore[arg-type]
+    assert fast == slow and repr(fast) == repr(slow) and type(fast) is PlannedDay
+    assert vars(fast) == vars(slow)
+    assert [f.name for f in fields(PlannedDay)] == list(vars(fast))
