@@ -32,26 +32,16 @@ from tracker.clinical.protocols import (
 from tracker.i18n import N_, _, format_mg
 from tracker.screens.info_pages import FAMILY, OFF_LABEL
 from tracker.screens.setup_child import ChildFields, child_summary, ladder_text, step_options
+from tracker.screens.setup_form import FIELD_OF, NewPatient, SetupForm
 from tracker.screens.setup_information import InformationSteps
 from tracker.services.clinic import Clinic
-from tracker.validation import ValidationError, parse_date, parse_int, parse_number, today
+from tracker.validation import ValidationError, today
 from tracker.widgets.condition_picker import ConditionPicker
 from tracker.widgets.footer import Footer
 from tracker.widgets.form_field import FormField
 
-# Where a refused setting's message is shown.
-FIELD_OF = {"start_mg": "protocol", "start_days": "protocol", "max_mg": "target_mg",
-            "medication": "medications", "formulation": "concentration"}
 
-
-@dataclass(frozen=True)
-class NewPatient:
-    """The form, parsed: the arguments of ``Clinic.add_patient``."""
-
-    values: dict[str, Any]
-
-
-class SetupScreen(ChildFields, InformationSteps):
+class SetupScreen(ChildFields, InformationSteps, SetupForm):
     # Under 90 columns a field's hint and error go under its control instead of beside it,
     # so the control gets the width (nothing cut at 80×24) and hints read as lines, not a
     # narrow column of single words.
@@ -263,75 +253,6 @@ class SetupScreen(ChildFields, InformationSteps):
             step=format_mg(settings.step_mg), interval=settings.interval_days,
             target=format_mg(settings.target_mg), max=format_mg(settings.max_mg)))
 
-    def _start_day(self) -> date:
-        try:
-            return parse_date(self.query_one("#start", Input).value.strip(), "start")
-        except ValidationError:
-            return today()
-
-    def _maybe_number(self, key: str) -> float | None:
-        widget = self.query_one(f"#{key}")
-        if isinstance(widget, Select):
-            return None if widget.value is Select.NULL else float(widget.value)  # type: ignore[arg-type]
-        text = widget.value if isinstance(widget, Input) else ""
-        try:
-            return parse_number(text, key) if text.strip() else None
-        except ValidationError:
-            return None
-
-    def _maybe_int(self, key: str) -> int | None:
-        text = self.query_one(f"#{key}", Input).value
-        try:
-            return parse_int(text, key, 1, 365) if text.strip() else None
-        except ValidationError:
-            return None
-
-    # -- reading the form ------------------------------------------------------------------
-
-    def read_form(self) -> NewPatient:
-        """Parse every field; the first bad one raises ValidationError naming its field."""
-        def value(key: str) -> str:
-            return self.query_one(f"#{key}", Input).value.strip()
-
-        def number(key: str, label: str) -> float | None:
-            return parse_number(value(key), label) if value(key) else None
-
-        picker = self.query_one(ConditionPicker)
-        formulation = str(self.query_one("#formulation", Select).value)
-        protocol = self.query_one("#protocol", Select).value
-        condition = picker.condition.key if picker.condition else picker.text.strip()
-        if not condition:
-            raise _invalid("condition", N_("Please pick the condition from the list."))
-        if picker.condition is None and protocol is Select.NULL:
-            raise _invalid("condition", N_(
-                "{value} is not in the list: pick a condition, or choose a protocol below."),
-                value=condition)
-        interval = value("interval_days")
-        meds = [m.strip() for m in value("medications").split(",") if m.strip()]
-        form = NewPatient({
-            "name": value("name"),
-            "condition": condition,
-            "protocol": None if protocol is Select.NULL else str(protocol),
-            "start": _field(parse_date, value("start"), "start", _("Start date")),
-            "formulation": formulation,
-            "concentration_mg_ml": _field(number, "concentration", "concentration",
-                                          _("Liquid strength"))
-            if formulation == "liquid" else None,
-            "weight_kg": _field(number, "weight_kg", "weight_kg", _("Weight")),
-            "step_mg": None if self.child else
-            float(self.query_one("#step_mg", Select).value),  # type: ignore[arg-type]
-            "target_mg": _field(number, "target_mg", "target_mg",
-                                _("Target dose")),
-            "interval_days": _field(parse_int, interval, "interval_days",
-                                    _("Days between steps"), 1, 365) if interval else None,
-            "tolerance_days": int(self.query_one("#tolerance_days", Select).value),  # type: ignore[arg-type]
-            "transplant": self.query_one("#transplant", Checkbox).value,
-            "medications": meds,
-            "informed_on": self.informed_on,
-        })
-        _check_settings(form.values, picker.condition.protocol if picker.condition else None)
-        return form
-
     def show_error(self, error: ValidationError) -> None:
         for field in self.query(FormField):
             field.set_error("")
@@ -393,32 +314,6 @@ class SetupScreen(ChildFields, InformationSteps):
     def family_pressed(self) -> None:
         self.show_page(FAMILY)
 
-def _check_settings(values: dict[str, Any], implied: str | None) -> None:
-    """The protocol's rules (pure), so a refused number is shown before the information page."""
-    keys = ("weight_kg", "formulation", "concentration_mg_ml", "step_mg", "tolerance_days",
-            "target_mg", "transplant", "interval_days")
-    try:
-        build_settings(values["protocol"] or implied or "autoimmune", values["start"],
-                       **{k: values[k] for k in keys})
-    except SettingsError as error:
-        raise ValidationError(error.field, error.message) from None
-
-
-
 
 def _number(value: float) -> str:
     return format_mg(value).removesuffix(" mg")
-
-
-def _invalid(field: str, template: str, **params: Any) -> ValidationError:
-    from tracker.i18n import Message
-
-    return ValidationError(field, Message(template, params))
-
-
-def _field(parse: Any, text: Any, key: str, label: str, *args: Any) -> Any:
-    """Parse with the field's label in the message, keeping the key for placing it."""
-    try:
-        return parse(text, label, *args)
-    except ValidationError as error:
-        raise ValidationError(key, error.message) from None

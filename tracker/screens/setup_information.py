@@ -19,7 +19,7 @@ from tracker.screens.info_pages import FAMILY, OFF_LABEL, page
 from tracker.validation import today
 
 if TYPE_CHECKING:
-    from tracker.screens.setup import NewPatient
+    from tracker.screens.setup_form import NewPatient
 
 
 class InformationSteps(TrackerScreen):
