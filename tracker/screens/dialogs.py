@@ -3,6 +3,8 @@ dose above the plan's maximum to confirm."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -82,6 +84,22 @@ class UnsavedDialog(TrackerModal):
     def action_stay(self) -> None:
         self.dismiss(None)
 
+
+
+def close_or_ask(modal: TrackerModal, unsaved: bool, save: Callable[[], None]) -> None:
+    """Escape or Cancel on a modal that edits something: close it (``False``) when nothing is
+    unsaved, else ask Save / Discard / Stay (:class:`UnsavedDialog`)."""
+    if not unsaved:
+        modal.dismiss(False)
+        return
+
+    def chosen(choice: str | None) -> None:
+        if choice == SAVE:
+            save()
+        elif choice == DISCARD:
+            modal.dismiss(False)
+
+    modal.app.push_screen(UnsavedDialog(), chosen)
 
 class NameDialog(TrackerModal):
     """A name for the patient's own side effect or target symptom."""

@@ -138,15 +138,6 @@ class EndMedicationDialog(TrackerModal):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Escape (in a field too) or Cancel: with unsaved changes, ask first."""
-        if not self.has_unsaved():
-            self.dismiss(False)
-            return
-        from tracker.screens.dialogs import DISCARD, SAVE, UnsavedDialog
+        from tracker.screens.dialogs import close_or_ask
 
-        def chosen(choice: str | None) -> None:
-            if choice == SAVE:
-                self.action_save()
-            elif choice == DISCARD:
-                self.dismiss(False)
-
-        self.app.push_screen(UnsavedDialog(), chosen)
+        close_or_ask(self, self.has_unsaved(), self.action_save)
