@@ -133,3 +133,19 @@ def test_snapshot_clinic_flags(flags_db: Path, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(ClinicianApp(flags_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_name_with_brackets_is_shown_as_typed(tmp_path: Path) -> None:
+    """The clinic's cells are text, not console markup: "[b]" in a pseudonym is shown, not
+    taken for bold (a str cell is parsed as markup by Textual's table)."""
+    path = tmp_path / "clinic.db"
+    db = Database(str(path))
+    Clinic(db, actor="patient:test").add_patient(name="Ida [b]2[/b]", condition="ms",
+                                                 start=d(1), informed_on=d(1))
+    db.dispose()
+    app = ClinicianApp(path)
+    async with app.run_test(size=(160, 20)) as pilot:
+        await settle(pilot)
+        table = cohort(app)
+        drawn = "".join(table.render_line(y).text for y in range(table.size.height))
+        assert "Ida [b]2[/b]" in drawn

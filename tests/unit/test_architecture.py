@@ -258,3 +258,41 @@ async def test_the_footer_measures_keys_as_textual_lays_them_out(compact: bool) 
                 f"{key.key_display} {key.description!r}: tracker counts "
                 f"{key_width(key, compact)} columns, Textual draws {drawn} "
                 "(textual.widgets._footer.FooterKey's CSS changed?)")
+
+
+class _Tables(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
+        from tracker.widgets.fixed_table import FixedColumnsTable
+
+        yield DataTable(id="textual")
+        yield FixedColumnsTable(id="ours")
+
+
+async def test_the_fixed_columns_table_draws_what_textuals_table_draws() -> None:
+    """tracker/widgets/fixed_table.py leaves rows out of Textual's cell measuring
+    (``DataTable._update_dimensions``) when every column has its own width: the size and every
+    line drawn must stay those of Textual's own table (else Textual's table changed)."""
+    from rich.text import Text
+    from textual.widgets import DataTable
+
+    app = _Tables()
+    async with app.run_test(size=(80, 40)) as pilot:
+        tables = [app.query_one("#textual", DataTable), app.query_one("#ours", DataTable)]
+        for table in tables:
+            table.styles.height = 18
+            for key, width in (("id", 3), ("name", 12), ("phase", 8)):
+                table.add_column(key.title(), key=key, width=width)
+            for n in range(40):
+                table.add_row(Text(str(n)), Text(f"Patient [{n}] with a long name"),
+                              "Titration" if n % 3 else "Target", key=str(n))
+        for _ in range(5):
+            await pilot.pause()
+        ours, theirs = tables[1], tables[0]
+        assert ours.virtual_size == theirs.virtual_size
+        # the cells were not measured: only the headings were (when the columns were added)
+        assert [c.content_width for c in ours.columns.values()] == [2, 4, 5]
+        assert [ours.render_line(y).text for y in range(18)] == \
+            [theirs.render_line(y).text for y in range(18)]
+        assert "Patient [3]" in "".join(ours.render_line(y).text for y in range(18))
