@@ -387,7 +387,7 @@ async def test_the_next_day_stored_rows_show_at_once_and_are_refreshed_behind(
         await settle(pilot)
         # Dag never wrote anything, so he had no row: computed before the first showing.
         assert [m.refreshing for m in seen] == [3, 0]
-        assert all(len(m.rows) == 4 for m in seen)
+        assert all(len(m.rows) == 4 for m in seen), [(len(m.rows), m.error) for m in seen]
         assert "updating" not in str(app.screen.query_one("#cohort-info", Static).render())
         with app.db.read() as session:
             days = {s.computed_for for s in session.query(PatientStatus)}

@@ -10,6 +10,7 @@ makes a clinician of whoever opened it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ from tracker.i18n import N_, _, format_mg, format_percent, ngettext
 from tracker.screens.base import TrackerScreen
 from tracker.services.clinic import Clinic
 from tracker.services.roles import CLINICIAN
+from tracker.services.status_refresh import BackgroundRefresh
 from tracker.validation import problem_text, today
 from tracker.widgets.fixed_table import FixedColumnsTable
 from tracker.widgets.footer import Footer
@@ -119,6 +121,7 @@ COLUMNS: tuple[tuple[str, str, int, Callable[[CohortRow], Any]], ...] = (
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 URGENCY_COLUMNS = tuple(c[0] for c in FLAG_COLUMNS) + ("open",)
 FIRST_SORT = "hold"
+DRAW_WAIT_S = 5.0  # the stale rows' refresh waits this long at most for the first drawing
 
 
 def cohort_rows(clinic: Clinic, refresh_stale: bool = True) -> list[CohortRow]:
@@ -194,12 +197,22 @@ class ClinicScreen(TrackerScreen):
         self.reverse = False
         self.loaded = False
         self.refreshing = 0
+        # Set once the stored rows are drawn: only then does the worker recompute the stale
+        # ones, which holds the interpreter (the GIL) for seconds and would slow the drawing.
+        self.drawn = threading.Event()
+        # Stale rows are recomputed in a process of their own (the GIL stays the screen's),
+        # stopped when the screen goes.
+        self.refresher = BackgroundRefresh()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Loading the clinic's patients…"), id="cohort-info")
         yield FixedColumnsTable(id="cohort", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_unmount(self) -> None:
+        self.refresher.stop()
+        self.drawn.set()  # a worker still waiting for the drawing goes on, and finds it stopped
 
     def on_mount(self) -> None:
         self.title = _("Clinic")
@@ -226,13 +239,15 @@ class ClinicScreen(TrackerScreen):
     def load(self) -> None:
         # The stored rows at once (only patients without any row are computed first); rows
         # from an earlier day are recomputed afterwards, here in the worker, and shown again.
+        self.drawn.clear()
         try:
             self.clinic.refresh_status(self.clinic.stale_status(missing_only=True))
             stale = self.clinic.stale_status()
             self.post_message(self.Loaded(cohort_rows(self.clinic, refresh_stale=False),
                                           refreshing=len(stale)))
             if stale:
-                self.clinic.refresh_status(stale)
+                self.drawn.wait(timeout=DRAW_WAIT_S)
+                self.refresher.run(self.clinic, stale)
                 self.post_message(self.Loaded(cohort_rows(self.clinic, refresh_stale=False)))
         except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
             self.post_message(self.Loaded([], error=f"{type(exc).__name__}: {exc}"))
@@ -247,6 +262,7 @@ class ClinicScreen(TrackerScreen):
         self.refreshing = message.refreshing
         self.loaded = True
         self.fill()
+        self.call_after_refresh(self.drawn.set)
 
     def sorted_rows(self) -> list[CohortRow]:
         key = dict((c[0], c[3]) for c in COLUMNS)[self.sort_key]
