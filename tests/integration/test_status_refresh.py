@@ -60,3 +60,21 @@ def test_stopping_ends_the_process_at_once_and_no_other_starts(
     assert result == [False]  # stopped, not done
     assert refresh.run(clinic, ids) is False  # a stopped refresh starts nothing more
     db.dispose()
+
+
+async def test_worker_processes_start_inside_the_running_app(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clinic's Export all builds a big clinic's files in spawned processes; inside a
+    running Textual app that failed ("bad value(s) in fds_to_keep": the app's own stderr)."""
+    from textual.app import App
+
+    from tracker.services.review import export_patients
+
+    monkeypatch.setenv("LDN_TRACKER_TODAY", DAY.isoformat())
+    db, clinic, ids = _clinic(tmp_path / "clinic.db")
+    app: App[None] = App()
+    async with app.run_test():
+        written = export_patients(clinic, ids, tmp_path / "out", workers=2)
+    assert sorted(p.name for p in written) == sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "P2" in (tmp_path / "out" / "doses.csv").read_text()
+    db.dispose()

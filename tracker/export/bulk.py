@@ -37,7 +37,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from tracker.export.bulk_plans import plan_files, summary_file
 from tracker.export.bulk_share import Chunks, Share
 from tracker.export.columns import EXPORT_FILES
 from tracker.export.csv_files import Cells
+from tracker.export.spawning import spawn_context
 from tracker.i18n import get_language, set_language
 from tracker.storage.scans import ClinicReader
 
@@ -89,7 +89,7 @@ def export_parts(cursor: Any, target: str, ids: list[int], dialect: str, today: 
     # (the export's own folder), never the shared temporary directory, so even an export
     # killed half-way leaves them only where the export itself was going.
     with tempfile.TemporaryDirectory(prefix=".ldn-tracker-export-", dir=scratch) as work, \
-            ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
+            ProcessPoolExecutor(workers - 1, mp_context=spawn_context()) as pool:
         futures = [pool.submit(_share_in_worker, target, shares[k], k, workers, dialect, today,
                                language, os.path.join(work, str(k)))
                    for k in range(1, workers) if shares[k]]

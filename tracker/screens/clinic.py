@@ -398,10 +398,12 @@ class ClinicScreen(TrackerScreen):
 
     @work(thread=True, exit_on_error=False, group="export")
     def export(self, ids: list[int], choice: Any) -> None:
+        from tracker.export.bulk import default_workers
         from tracker.services.review import export_patients
 
-        try:
-            written = export_patients(self.clinic, ids, choice.path, choice.dialect)
+        try:  # in worker processes for a big clinic, as the command line's export --all
+            written = export_patients(self.clinic, ids, choice.path, choice.dialect,
+                                      workers=default_workers(len(ids)))
         except Exception as exc:  # noqa: BLE001 - told on screen, never a crash
             self.app.call_from_thread(self.notify, _("Export failed: {error}").format(
                 error=problem_text(exc)), severity="error")

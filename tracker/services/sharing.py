@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from tracker.export.spawning import spawn_context
 from tracker.i18n import get_language, set_language
 from tracker.services.clinic import Clinic
 from tracker.storage.record_set import read_record_set
@@ -78,7 +78,7 @@ def export_bundles(clinic: Clinic, ids: Sequence[int], out_dir: Path,
         if workers <= 1:
             written = _write_share(clinic, shares[0], directory, today)
         else:
-            with ProcessPoolExecutor(workers - 1, mp_context=get_context("spawn")) as pool:
+            with ProcessPoolExecutor(workers - 1, mp_context=spawn_context()) as pool:
                 futures = [pool.submit(_share_in_worker, clinic.db.target, share,
                                        str(directory), today, get_language())
                            for share in shares[1:] if share]

@@ -9,10 +9,9 @@ stays as quick as on a day with every row current. The process opens the same da
 (``tracker.storage``, as every connection) and writes through the same
 :meth:`Clinic.refresh_status`, a few patients per transaction.
 
-A plain ``python -m`` child, not ``multiprocessing``: spawning that from a running Textual app
-fails (its resource tracker is handed ``sys.stderr``'s descriptor, which the app has replaced).
-What it is to do is written to its standard input (a server URL may carry a password: never on
-a command line).
+A plain ``python -m`` child: one signal stops it, and it shares nothing with the app but the
+database. What it is to do is written to its standard input (a server URL may carry a
+password: never on a command line).
 """
 
 from __future__ import annotations
