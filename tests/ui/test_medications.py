@@ -62,6 +62,10 @@ async def open_medications(pilot: Any) -> None:
     await pilot.press("m")
     await settle(pilot)
     assert isinstance(pilot.app.screen, MedicationsScreen)
+    for _ in range(50):  # the list read in its worker (slow on a loaded machine)
+        if pilot.app.screen.view is not None:
+            break
+        await settle(pilot)
 
 
 async def type_into(pilot: Any, selector: str, text: str) -> None:

@@ -129,7 +129,9 @@ class MedicationsScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Medications")
-        self.query_one(DataTable).focus()
+        # The name first, so nothing typed before the list is read hits a key; once the list
+        # has a medication to end, it gets the focus (unless a name is being typed).
+        self.query_one("#med-name", Input).focus()
         self.check_opioid(self.query_one("#med-name", Input).value)
         self.load()
 
@@ -162,8 +164,10 @@ class MedicationsScreen(TrackerScreen):
                           ldn_cell(row, view), key=str(row.id))
         if not view.rows:
             table.add_row(_("No medications yet."), "", "", "")
-            if self.focused is table:  # nothing to end: typing goes to the name at once
-                self.query_one("#med-name", Input).focus()
+        else:
+            name = self.query_one("#med-name", Input)
+            if self.focused is name and not name.value:
+                table.focus()
         if view.rows:
             told = next((i for i, r in enumerate(view.rows) if r.id == self.told), None)
             table.move_cursor(row=told if told is not None else min(at, len(view.rows) - 1))
