@@ -328,9 +328,10 @@ async def _open_clinic_screen(db: str) -> float:
             await pilot.pause(0.01)
         await pilot.pause()
         elapsed = time.perf_counter() - t0
-        # Told, and the process ended, here: asyncio.run would first wait for the executor's
-        # threads, and the stale rows' refresh (~50 s for 2,000) goes on in one of them.
+        # Told, and the process ended, here: the stale rows' refresh (~50 s for 2,000) goes on
+        # in a child process, stopped first so that it does not run on beside later figures.
         print(elapsed, flush=True)
+        screen.refresher.stop()
         os._exit(0)
     return elapsed
 
