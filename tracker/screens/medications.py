@@ -103,6 +103,7 @@ class MedicationsScreen(TrackerScreen):
         self.clinic = clinic
         self.patient_id = patient_id
         self.view: MedicationsView | None = None
+        self.focus_placed = False  # the list's first reading decides where the focus starts
         self.after_save: Callable[[], None] | None = None  # once saved (quitting: Save)
         self.told: int | None = None  # the medication whose change the status line tells
         self.draft: tuple[str, str, str] | None = None  # kept across a language switch
@@ -164,10 +165,11 @@ class MedicationsScreen(TrackerScreen):
                           ldn_cell(row, view), key=str(row.id))
         if not view.rows:
             table.add_row(_("No medications yet."), "", "", "")
-        else:
+        elif not self.focus_placed:  # the first reading only: later ones never move it
             name = self.query_one("#med-name", Input)
             if self.focused is name and not name.value:
                 table.focus()
+        self.focus_placed = True
         if view.rows:
             told = next((i for i, r in enumerate(view.rows) if r.id == self.told), None)
             table.move_cursor(row=told if told is not None else min(at, len(view.rows) - 1))
