@@ -383,3 +383,23 @@ async def test_switching_language_on_the_screen_keeps_what_is_typed(
         assert screen.query_one("#med-name", Input).value == "Tramadol"
         assert "Tramadol er et opioid" in said(app, "name")
         assert screen.has_unsaved()
+
+
+async def test_the_list_takes_the_focus_even_if_it_is_read_before_the_name_is_focused(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    """Widget.focus is scheduled: on a loaded machine the list may be read before the name's
+    focus lands. Then ``a`` must still go to the add form, never be typed as a name."""
+    ui_clinic.add_medication(patient_id, "Tramadol", date(2026, 3, 5))
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_medications(pilot)
+        screen = app.screen
+        assert isinstance(screen, MedicationsScreen)
+        screen.set_focus(None)  # as if the reading came first
+        screen.focus_placed = False
+        screen.load()
+        await settle(pilot)
+        assert app.focused is screen.query_one(DataTable)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert "Name must not be empty" in said(app, "name")

@@ -166,8 +166,10 @@ class MedicationsScreen(TrackerScreen):
         if not view.rows:
             table.add_row(_("No medications yet."), "", "", "")
         elif not self.focus_placed:  # the first reading only: later ones never move it
+            # The name's focus from on_mount may still be on its way (Widget.focus is
+            # scheduled), so no focus yet counts as the name's.
             name = self.query_one("#med-name", Input)
-            if self.focused is name and not name.value:
+            if self.focused in (name, None) and not name.value:
                 table.focus()
         self.focus_placed = True
         if view.rows:
