@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base, Identified
@@ -14,6 +23,8 @@ class DoseEntry(Identified, Base):
     __tablename__ = "dose_entry"
     __table_args__ = (
         UniqueConstraint("patient_id", "day"),
+        # The rules engine's read from the index alone (migration 0006, docs/performance.md).
+        Index("ix_dose_entry_read", "patient_id", "day", "taken", "mg"),
         CheckConstraint(
             "(taken AND mg > 0 AND mg <= 25) OR (NOT taken AND mg IS NULL)",
             name="taken_has_dose",
@@ -36,6 +47,7 @@ class SideEffectReport(Identified, Base):
     __tablename__ = "side_effect_report"
     __table_args__ = (
         UniqueConstraint("patient_id", "day", "name"),
+        Index("ix_side_effect_report_read", "patient_id", "day", "name", "severity"),
         CheckConstraint("severity BETWEEN 0 AND 4", name="severity_0_4"),
         CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
     )
@@ -62,6 +74,7 @@ class SymptomScore(Identified, Base):
     __tablename__ = "symptom_score"
     __table_args__ = (
         UniqueConstraint("patient_id", "day", "symptom"),
+        Index("ix_symptom_score_read", "patient_id", "day", "symptom", "value"),
         CheckConstraint("value BETWEEN 0 AND 10", name="value_0_10"),
         CheckConstraint("length(trim(symptom)) > 0", name="symptom_not_empty"),
     )

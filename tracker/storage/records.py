@@ -20,7 +20,15 @@ from typing import Any, Protocol
 
 from tracker.clinical.alert_status import AlertState
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS
-from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
+from tracker.clinical.model import (
+    Alert,
+    Diary,
+    PatientSettings,
+    Plan,
+    dose_entry,
+    effect_entry,
+    score_entry,
+)
 from tracker.clinical.model import ChemoSession as ChemoValue
 from tracker.clinical.model import DoseEntry as DoseValue
 from tracker.clinical.model import EffectEntry as EffectValue
@@ -170,13 +178,7 @@ class Records:
         """
         where = f"WHERE patient_id = {_int(patient_id)}"
         rows = self._rows
-        days: dict[Any, date] = {}  # each day's text converted once, not once per row
-
-        def day(value: Any) -> date:
-            converted = days.get(value)
-            if converted is None:
-                days[value] = converted = day_value(value)
-            return converted
+        day = _Days().__getitem__  # each day's text converted once, not once per row
 
         return diary_of(
             doses=doses_of(rows(
@@ -295,13 +297,25 @@ DayOf = Callable[[Any], date]
 Rows = Iterable[Sequence[Any]]
 
 
+class _Days(dict[Any, date]):
+    """Stored days and their ``date``: each distinct one converted once (``__getitem__`` is
+    the ``DayOf`` of a read; a year of diary has ~2,200 rows over 365 days)."""
+
+    def __missing__(self, value: Any) -> date:
+        converted = self[value] = day_value(value)
+        return converted
+
+
+# The values are made with the model's fast constructors (``dose_entry`` …): equal to the
+# dataclasses' own, in half the time; three years of diary are ~6,500 of them per read.
+
 def doses_of(rows: Rows, day: DayOf) -> list[DoseValue]:
-    return [DoseValue(day(d), bool(taken), None if mg is None else float(mg))
+    return [dose_entry(day(d), bool(taken), None if mg is None else float(mg))
             for d, taken, mg in rows]
 
 
 def effects_of(rows: Rows, day: DayOf) -> list[EffectValue]:
-    return [EffectValue(day(d), name, int(severity)) for d, name, severity in rows]
+    return [effect_entry(day(d), name, int(severity)) for d, name, severity in rows]
 
 
 def clear_days_of(rows: Rows, day: DayOf) -> list[date]:
@@ -309,7 +323,7 @@ def clear_days_of(rows: Rows, day: DayOf) -> list[date]:
 
 
 def scores_of(rows: Rows, day: DayOf) -> list[ScoreValue]:
-    return [ScoreValue(day(d), symptom, int(value)) for d, symptom, value in rows]
+    return [score_entry(day(d), symptom, int(value)) for d, symptom, value in rows]
 
 
 def medications_of(rows: Rows) -> list[MedicationValue]:

@@ -6,4 +6,4 @@ opening an up-to-date database never has to import alembic (start-up time).
 
 from __future__ import annotations
 
-SCHEMA_REVISION = "0005_alert_status"  # the newest alembic revision
+SCHEMA_REVISION = "0006_diary_read_indexes"  # the newest alembic revision

@@ -160,3 +160,27 @@ def test_the_engine_s_planned_days_equal_the_dataclass_s() -> None:
     assert fast == slow and repr(fast) == repr(slow) and type(fast) is PlannedDay
     assert vars(fast) == vars(slow)
     assert [f.name for f in fields(PlannedDay)] == list(vars(fast))
+
+
+def test_the_diary_read_s_values_equal_the_dataclasses_() -> None:
+    """The diary read's fast constructors make exactly the model's entries (fields, equality,
+    repr, hash), so a field added to one of them cannot be left out."""
+    from dataclasses import fields
+
+    from tracker.clinical.model import (
+        DoseEntry,
+        EffectEntry,
+        ScoreEntry,
+        dose_entry,
+        effect_entry,
+        score_entry,
+    )
+
+    for make, cls, values in ((dose_entry, DoseEntry, (D0, True, 1.5)),
+                              (dose_entry, DoseEntry, (D0, False, None)),
+                              (effect_entry, EffectEntry, (D0, "headache", 2)),
+                              (score_entry, ScoreEntry, (D0, "pain", 7))):
+        fast, slow = make(*values), cls(*values)  # type: ignore[operator]
+        assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
+        assert type(fast) is cls and vars(fast) == vars(slow)
+        assert [f.name for f in fields(cls)] == list(vars(fast))
