@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from tracker.clinical.model import Diary, Episode
+from tracker.clinical.model import Diary, Episode, episode
 
 SIDE_EFFECT = 1
 CLEAR = 0
@@ -87,27 +87,18 @@ def find_episodes(
     episodes: list[Episode] = []
     run: list[date] = []
 
+    effect_days = index._days
+
     def close() -> None:
         if not run:
             return
         start, end = run[0], run[-1]
-        worst = 0
-        effects: set[str] = set()
-        for day in run:
-            info = index.effect_day(day)
-            assert info is not None
-            worst = max(worst, info.worst)
-            effects |= info.names
+        infos = [effect_days[day] for day in run]
+        effects = frozenset().union(*(info.names for info in infos))
         fired = next((t for t in triggers if start <= t <= end), None)
-        episodes.append(Episode(
-            start=start,
-            end=end,
-            duration=(end - start).days + 1,
-            worst_severity=worst,
-            effects=tuple(sorted(effects, key=str.casefold)),
-            fired=fired is not None,
-            fired_on=fired,
-        ))
+        episodes.append(episode(start, end, (end - start).days + 1, max(i.worst for i in infos),
+                                tuple(sorted(effects, key=str.casefold)), fired is not None,
+                                fired))
         run.clear()
 
     for day in se_days:
@@ -141,7 +132,9 @@ class EpisodeCounter:
 
     def feed(self, day: date) -> int:
         """Process ``day``; the counted duration if it is a side-effect day, else 0."""
-        status = self._index.status(day)
+        index = self._index  # once a day for every day of the plan: the status read inline
+        status = SIDE_EFFECT if day in index._days else \
+            CLEAR if day in index._reported else UNKNOWN
         if status == SIDE_EFFECT:
             if self._last_se is None or (day - self._last_se).days > 2:
                 self._counted_first = None

@@ -162,6 +162,17 @@ class Episode:
     fired_on: date | None = None
 
 
+def episode(start: date, end: date, duration: int, worst_severity: int,
+            effects: tuple[str, ...], fired: bool, fired_on: date | None) -> Episode:
+    """The same :class:`Episode` as its constructor makes (see :func:`planned_day`): a busy
+    three-year diary has a few hundred episodes, found on every plan."""
+    found: Episode = _new_object(Episode)
+    found.__dict__.update(start=start, end=end, duration=duration,
+                          worst_severity=worst_severity, effects=effects, fired=fired,
+                          fired_on=fired_on)
+    return found
+
+
 @dataclass(frozen=True)
 class Reduction:
     trigger_day: date  # T

@@ -101,6 +101,9 @@ class TitrationState:
     reductions: list[Reduction] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     step_ups: list[tuple[date, float]] = field(default_factory=list)  # deliverable dose rose
+    # The last reason that reads the same every day (target_reason, plateau_day): its dose,
+    # template and message, made once for the whole stretch.
+    said_daily: tuple[Dose, str, Message] | None = None
 
     @classmethod
     def at_start(cls, settings: PatientSettings, ladder: tuple[float, ...],
@@ -189,12 +192,14 @@ class TitrationState:
 
     def titration_day(self, day: date) -> tuple[Dose, Phase, Message]:
         """The start dose or a titration step (§3), stepping up today if a step-up is due."""
-        stepped = self.step_up_due(day)
+        stepped = self.step < self.last_step and self.step_up_due(day)
         if stepped:
             self.step_up(day)
         self.days_on_step += 1
         step = self.step
         dose = self.rungs[step]
+        if not stepped and step and dose.nominal_mg >= self.target_mg:
+            return dose, "target", self.target_reason(dose)
         params: dict[str, object] = {
             "step": step, "dose_mg": dose.mg, "nominal_mg": dose.nominal_mg,
             "day": self.days_on_step, "days": self.step_days}
@@ -210,6 +215,19 @@ class TitrationState:
         if waiting:
             return dose, "titration", Message(R_STEP_WAIT, params)
         return dose, "titration", Message(R_STEP_NOMINAL if shows_nominal else R_STEP, params)
+
+    def target_reason(self, dose: Dose) -> Message:
+        """The reason of a day at the target dose (after the day it was reached): the same
+        sentence every day, so one message serves them all (most of a long plan's days)."""
+        said = self.said_daily
+        if said is not None and said[0] is dose and said[1] == R_TARGET_NOMINAL or \
+                said is not None and said[0] is dose and said[1] == R_TARGET:
+            return said[2]
+        template = R_TARGET_NOMINAL if dose.nominal_mg != dose.mg else R_TARGET
+        reason = Message(template, {
+            "step": self.step, "dose_mg": dose.mg, "nominal_mg": dose.nominal_mg})
+        self.said_daily = (dose, template, reason)
+        return reason
 
     def step_up_due(self, day: date) -> bool:
         """Whether the next step begins today.
@@ -248,10 +266,13 @@ class TitrationState:
         assert dose is not None
         back_from = self.back_from
         if back_from is not None and self.plateau_set_by is back_from:
-            reason = Message(R_PLATEAU_FIRST, {
+            return dose, "plateau", Message(R_PLATEAU_FIRST, {
                 "dose_mg": dose.mg, "failed_mg": back_from.failed_mg})
-        else:
-            reason = Message(R_PLATEAU, {"dose_mg": dose.mg})
+        said = self.said_daily  # the same sentence every day: one message
+        if said is not None and said[0] is dose and said[1] == R_PLATEAU:
+            return dose, "plateau", said[2]
+        reason = Message(R_PLATEAU, {"dose_mg": dose.mg})
+        self.said_daily = (dose, R_PLATEAU, reason)
         return dose, "plateau", reason
 
     def first_day_back(self, dose_mg: float, phase: Phase, reason: Message) -> Message:

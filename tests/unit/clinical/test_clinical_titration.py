@@ -162,21 +162,24 @@ def test_the_engine_s_planned_days_equal_the_dataclass_s() -> None:
     assert [f.name for f in fields(PlannedDay)] == list(vars(fast))
 
 
-def test_the_diary_read_s_values_equal_the_dataclasses_() -> None:
-    """The diary read's fast constructors make exactly the model's entries (fields, equality,
-    repr, hash), so a field added to one of them cannot be left out."""
+def test_the_fast_constructors_make_the_dataclasses_own_values() -> None:
+    """The diary read's and the episodes' fast constructors make exactly the model's values
+    (fields, equality, repr, hash), so a field added to one of them cannot be left out."""
     from dataclasses import fields
 
     from tracker.clinical.model import (
         DoseEntry,
         EffectEntry,
+        Episode,
         ScoreEntry,
         dose_entry,
         effect_entry,
+        episode,
         score_entry,
     )
 
-    for make, cls, values in ((dose_entry, DoseEntry, (D0, True, 1.5)),
+    for make, cls, values in ((episode, Episode, (D0, D0, 1, 2, ("nausea",), True, D0)),
+                              (dose_entry, DoseEntry, (D0, True, 1.5)),
                               (dose_entry, DoseEntry, (D0, False, None)),
                               (effect_entry, EffectEntry, (D0, "headache", 2)),
                               (score_entry, ScoreEntry, (D0, "pain", 7))):
