@@ -76,6 +76,9 @@ def _content_hash(prev_hash: str, at: datetime, *content: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_CHAIN_HEAD = "ldn_tracker.audit_chain_head"  # session.info: (last hash, actor) of this transaction
+
+
 def append(session: Session, actor: str, action: str, row: Any,
            fields: dict[str, tuple[Any, Any]], reason: str | None = None) -> None:
     """Audit rows for ``row``'s changed ``fields`` (name: (old, new)), chained to the last.
@@ -85,7 +88,10 @@ def append(session: Session, actor: str, action: str, row: Any,
     from ``audit_chain_head()``, which takes the chain's lock and, running as the tables' owner,
     sees the rows that row-level security hides from a patient's login (migration 0003).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    head = session.info.get(_CHAIN_HEAD)
+    if head is not None:  # this transaction's own last row: the lock is still ours
+        prev, actor = head
+    elif session.get_bind().dialect.name == "postgresql":
         prev, actor = session.execute(select(func.audit_chain_head(),
                                              func.session_user())).one()
     else:
@@ -103,6 +109,11 @@ def append(session: Session, actor: str, action: str, row: Any,
         prev = entry.hash
         session.add(entry)
     session.flush()
+    # The next append in this transaction chains to this row without reading it back: the
+    # transaction holds the chain's lock (SQLite's write lock, BEGIN IMMEDIATE; PostgreSQL's
+    # from audit_chain_head()) until it ends, so no other row can come between. A session is
+    # one transaction (storage.database.Database.write); its info ends with it.
+    session.info[_CHAIN_HEAD] = (prev, actor)
 
 
 def row_values(row: Any, skip: tuple[str, ...] = ()) -> str:
