@@ -40,6 +40,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 
+# The targets (issue 15): milliseconds for work in-process, ratios for whole processes.
+PLAN_MS = 3.0
+CLINIC_SCREEN_S = 0.3  # rows current
+CLINIC_SCREEN_STALE_S = 0.5  # the next day, every row stale
+CHECK_IN_MS = 10.0  # the call returned, status refreshed
+DOSE_X = 1.5
+COLD_START_X = 1.2
+EXPORT_ONE_X = 1.5  # export --all in one process, against sqlite3 -csv (one process)
+EXPORT_CORES_X = 1.2  # export --all with one process per core
+
+
 @dataclass
 class Figure:
     name: str
@@ -223,8 +234,8 @@ def figure_plan(s: Setup) -> list[Figure]:
     base = median_ms(lambda: diary_pass(diary), repeats)
     figures = [Figure("plan, 3 years of plan over 3 years of busy diary (bench_plan, worst "
                       f"protocol: {worst_name})", worst, base,
-                      "one pass indexing the same diary by day", "ms", "< 20 ms",
-                      worst < 20)]
+                      "one pass indexing the same diary by day", "ms", f"< {PLAN_MS:.0f} ms",
+                      worst < PLAN_MS)]
 
     db = Database(str(s.clinic), migrate=False)
     with db.engine.connect() as conn:
@@ -238,7 +249,8 @@ def figure_plan(s: Setup) -> list[Figure]:
     base = median_ms(lambda: diary_pass(pdiary), repeats)
     figures.append(Figure(f"plan, busiest patient of the clinic ({len(pdiary.effects)} side-"
                           f"effect reports, {s.days} days)", ms, base,
-                          "one pass indexing the same diary by day", "ms", "< 20 ms", ms < 20))
+                          "one pass indexing the same diary by day", "ms", f"< {PLAN_MS:.0f} ms",
+                          ms < PLAN_MS))
     return figures
 
 
@@ -313,21 +325,40 @@ def clinic_screen_figures(s: Setup, day: date, base: float) -> list[Figure]:
     env = dict(s.env, LDN_TRACKER_TODAY=day.isoformat())
     which = "rows current" if day == s.today else "the next day, every row stale"
     name = f"ClinicScreen opening with its rows on screen, {which} (headless app)"
-    try:
-        done = subprocess.run([PY, str(Path(__file__)), "--clinic-screen", str(s.work)],
-                              env=env, capture_output=True, text=True, cwd=ROOT,
-                              timeout=CLINIC_SCREEN_TIMEOUT + 30)
-        seconds = float(done.stdout.strip().splitlines()[-1])
-    except subprocess.TimeoutExpired:
-        seconds = float("inf")
-    except (ValueError, IndexError):
-        return [Figure(name, float("nan"), base, "sqlite3 module reading the same rows", "s",
-                       "< 2 s", None, f"harness failed: {done.stderr.strip()[-300:]}")]
+    limit = CLINIC_SCREEN_S if day == s.today else CLINIC_SCREEN_STALE_S
+    target = f"< {limit * 1000:.0f} ms"
+    runs = []
+    for _ in range(3 if s.quick else 5):
+        try:
+            done = subprocess.run([PY, str(Path(__file__)), "--clinic-screen", str(s.work)],
+                                  env=env, capture_output=True, text=True, cwd=ROOT,
+                                  timeout=CLINIC_SCREEN_TIMEOUT + 30)
+            runs.append(float(done.stdout.strip().splitlines()[-1]))
+        except subprocess.TimeoutExpired:
+            runs.append(float("inf"))
+        except (ValueError, IndexError):
+            return [Figure(name, float("nan"), base, "sqlite3 module reading the same rows",
+                           "s", target, None, f"harness failed: {done.stderr.strip()[-300:]}")]
+        if day != s.today:  # the rows the refresh got to are stale again for the next run
+            restale(s.work, s.today, day)
+    seconds = statistics.median(runs)
     if seconds == float("inf"):
         return [Figure(name, float("inf"), base, "sqlite3 module reading the same rows", "s",
-                       "< 2 s", False, f"not loaded after {CLINIC_SCREEN_TIMEOUT:.0f} s")]
-    return [Figure(name, seconds, base, "sqlite3 module reading the same rows", "s", "< 2 s",
-                   seconds < 2)]
+                       target, False, f"not loaded after {CLINIC_SCREEN_TIMEOUT:.0f} s")]
+    return [Figure(name, seconds, base, "sqlite3 module reading the same rows", "s", target,
+                   seconds < limit, f"median of {len(runs)}")]
+
+
+def restale(db: Path, today: date, day: date) -> None:
+    """Rows the stale screen's background refresh recomputed for ``day`` count for ``today``
+    again, so that every run of the stale figure opens on as many stale rows."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("UPDATE patient_status SET computed_for = ? WHERE computed_for = ?",
+                     (today.isoformat(), day.isoformat()))
+        conn.commit()
+    finally:
+        conn.close()
 
 
 async def _open_clinic_screen(db: str) -> float:
@@ -469,8 +500,8 @@ def figure_cold_start(s: Setup) -> list[Figure]:
                                           cwd=ROOT).stdout)
                      for _ in range(max(3, repeats)))
     return [Figure(f"app cold start to a usable {screen} ({s.days}-day patient, headless)", a, b,
-                   "minimal Textual app started the same way", "s", "<= 1.5x",
-                   a <= 1.5 * b),
+                   "minimal Textual app started the same way", "s", f"<= {COLD_START_X}x",
+                   a <= COLD_START_X * b),
             Figure("opening the write path after that start (in the background, or at the first "
                    "save)", seconds[len(seconds) // 2], float("nan"), "–", "s", "–", None)]
 
@@ -502,7 +533,8 @@ def figure_dose(s: Setup) -> list[Figure]:
     note = f"imports {', '.join(heavy)}" if heavy else "no pandas, numpy, Textual or alembic"
     return [Figure(f"headless `ldn-tracker dose` (whole process, {s.patients}-patient clinic)",
                    a, b,
-                   "`python -c \"import sqlalchemy\"`", "s", "<= 2x", a <= 2 * b, note)]
+                   "`python -c \"import sqlalchemy\"`", "s", f"<= {DOSE_X}x", a <= DOSE_X * b,
+                   note)]
 
 
 def commit_floor(path: Path) -> Callable[[], None]:
@@ -556,11 +588,12 @@ def figure_check_in(s: Setup) -> list[Figure]:
     what = f"dose + 2 effects + 1 score, Clinic.check_in, {s.patients}-patient clinic"
     return [
         Figure(f"check-in committed ({what})", committed, base,
-               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "< 20 ms", committed < 20),
+               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "–", None,
+               "the diary's own transaction"),
         Figure(f"check-in call returned, with the cohort status refreshed and the alerts to "
                f"show ({what})", whole, base,
-               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "–", None,
-               "a second transaction after the commit; not a target"),
+               "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", f"< {CHECK_IN_MS:.0f} ms",
+               whole < CHECK_IN_MS),
     ]
 
 
