@@ -605,6 +605,7 @@ FIGURES: dict[str, Callable[[Setup], list[Figure]]] = {
     "cold_start": figure_cold_start,
     "export": figure_export,
     "fhir_export": figure_fhir_export,
+    "postgres": lambda s: __import__("pg_figures").figure_postgres(s),  # bench/pg_figures.py
 }
 
 
@@ -656,7 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clinic", type=Path, help="a clinic made by bench/generate.py")
     parser.add_argument("--only", nargs="*", choices=list(FIGURES), help="some figures only")
     parser.add_argument("--clinic-screen", metavar="DB", help=argparse.SUPPRESS)
+    __import__("pg_figures").add_options(parser)  # --pg, --pg-clinic
     args = parser.parse_args(argv)
+    __import__("pg_figures").configure(args)
     if args.clinic_screen:  # the child process of clinic_screen_figures
         import asyncio
 
