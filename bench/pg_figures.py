@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PG_ENV = "LDN_TRACKER_TEST_PG_URL"
-PRISTINE, WORK, FLOOR = "ldn_bench", "ldn_bench_work", "ldn_bench_floor"
+PRISTINE, FLOOR = "ldn_bench", "ldn_bench_floor"  # the quick run's: ldn_bench_quick
 OPTIONS: dict[str, Any] = {"pg": None, "pg_clinic": None}
 
 
@@ -88,31 +88,32 @@ def pg_clinic(s: Any) -> tuple[Path, dict[str, Any]]:
     return clinic, json.loads(sidecar(clinic).read_text())
 
 
-def _work_copy(url: str, ids: list[int]) -> tuple[str, str, dict[int, str]]:
-    """``ldn_bench_work`` made afresh from ``ldn_bench``, its roles set by the product's code."""
+def _work_copy(url: str, pristine: str, ids: list[int]) -> tuple[str, str, dict[int, str]]:
+    """``<pristine>_work`` made afresh from ``pristine``, its roles set by the product's code."""
     from psycopg import sql
 
     from tracker.storage.admin import add_login, init_roles
     from tracker.storage.database import Database
 
+    work = f"{pristine}_work"
     with pg_load._connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(WORK)))
+            sql.Identifier(work)))
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(WORK), sql.Identifier(PRISTINE)))
-    owner = pg_load._url(url, database=WORK)
+            sql.Identifier(work), sql.Identifier(pristine)))
+    owner = pg_load._url(url, database=work)
     db = Database(owner)
     try:
         init_roles(db)
-        clinician, patients = pg_load.login_urls(url, PRISTINE, ids)
-        add_login(db, f"{PRISTINE}_clinician", "clinician", pg_load.DEFAULT_PASSWORD)
+        clinician, patients = pg_load.login_urls(url, pristine, ids)
+        add_login(db, f"{pristine}_clinician", "clinician", pg_load.DEFAULT_PASSWORD)
         for pid in ids:
-            add_login(db, f"{PRISTINE}_p{pid}", "patient", pg_load.DEFAULT_PASSWORD,
+            add_login(db, f"{pristine}_p{pid}", "patient", pg_load.DEFAULT_PASSWORD,
                       patient_id=pid)
     finally:
         db.dispose()
-    clinician = pg_load._url(clinician, database=WORK)
-    return owner, clinician, {pid: pg_load._url(u, database=WORK) for pid, u in patients.items()}
+    clinician = pg_load._url(clinician, database=work)
+    return owner, clinician, {pid: pg_load._url(u, database=work) for pid, u in patients.items()}
 
 
 def figure_postgres(s: Any) -> list[Figure]:
@@ -124,18 +125,20 @@ def figure_postgres(s: Any) -> list[Figure]:
         return [Figure("PostgreSQL figures", float("nan"), float("nan"), "–", "s", "–", None,
                        f"not measured: no server ({exc})")]
     clinic, info = pg_clinic(s)
+    pristine = PRISTINE + ("_quick" if s.quick else "")
     source = pg_load.fingerprint(clinic)
-    if pg_load.loaded_from(url, PRISTINE) == source:
-        print(f"  {PRISTINE} already holds {clinic.name}", flush=True)
+    if pg_load.loaded_from(url, pristine) == source:
+        print(f"  {pristine} already holds {clinic.name}", flush=True)
     else:
         t0 = time.perf_counter()
-        report = pg_load.load(clinic, url, PRISTINE)
+        report = pg_load.load(clinic, url, pristine)
         print(f"  loaded in {time.perf_counter() - t0:.0f} s "
               f"({report.rows_per_second:,.0f} rows/s)", flush=True)
     t0 = time.perf_counter()
     ids = sorted(pg_load.login_ids(clinic), reverse=True)
-    owner, clinician, patients = _work_copy(url, ids)
-    print(f"  {WORK} copied from {PRISTINE} in {time.perf_counter() - t0:.0f} s", flush=True)
+    _owner, clinician, patients = _work_copy(url, pristine, ids)
+    print(f"  {pristine}_work copied from {pristine} in {time.perf_counter() - t0:.0f} s",
+          flush=True)
     today = date.fromisoformat(info["today"])
     saved = os.environ.get("LDN_TRACKER_TODAY")
     os.environ["LDN_TRACKER_TODAY"] = today.isoformat()
