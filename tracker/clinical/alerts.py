@@ -7,11 +7,21 @@ the diary for the others. Dismissing an alert is the interface's business, not t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from itertools import chain, islice
+from operator import attrgetter, le
 
 from tracker.clinical.events import Hold
-from tracker.clinical.model import Alert, Diary, PatientSettings, PlannedDay, Reduction
+from tracker.clinical.model import (
+    Alert,
+    Diary,
+    PatientSettings,
+    PlannedDay,
+    Reduction,
+    ScoreEntry,
+)
 from tracker.clinical.vocabulary import symptom_key
 from tracker.i18n import N_, Message
 
@@ -176,14 +186,40 @@ def missed_dose_alerts(days: Sequence[PlannedDay], diary: Diary, today: date) ->
     return alerts
 
 
-def _daily_means(diary: Diary, wanted: set[date]) -> dict[str, dict[date, float]]:
-    """Each day's mean fatigue, pain and low mood, on the ``wanted`` days only (the windows
-    around dose increases: a few weeks out of years of scores)."""
+_SCORE_DAY = attrgetter("day")
+
+
+def _in_windows(scores: Sequence[ScoreEntry],
+                windows: list[tuple[date, date]]) -> Iterable[ScoreEntry]:
+    """The scores on the days of ``windows`` (half-open ``[first, end)``, sorted, not
+    overlapping), each once. A diary read from storage has its scores in day order: then each
+    window is found by bisection, a few weeks out of years of scores; any other order is
+    scanned whole."""
+    days = list(map(_SCORE_DAY, scores))
+    if all(map(le, days, islice(days, 1, None))):
+        return chain.from_iterable(scores[bisect_left(days, first):bisect_left(days, end)]
+                                   for first, end in windows)
+    return (s for s in scores if any(first <= s.day < end for first, end in windows))
+
+
+def _merged(windows: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Half-open day windows, sorted and joined where they overlap or touch."""
+    merged: list[tuple[date, date]] = []
+    for first, end in sorted(windows):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((first, end))
+    return merged
+
+
+def _daily_means(diary: Diary,
+                 windows: list[tuple[date, date]]) -> dict[str, dict[date, float]]:
+    """Each day's mean fatigue, pain and low mood, on the days of ``windows`` only (around
+    the dose increases: a few weeks out of years of scores; see :func:`_in_windows`)."""
     sums: dict[str, dict[date, list[float]]] = {}
     keys: dict[str, str | None] = {}  # the few distinct names, folded once each
-    for score in diary.scores:
-        if score.day not in wanted:
-            continue
+    for score in _in_windows(diary.scores, windows):
         symptom = score.symptom
         if symptom in keys:
             key = keys[symptom]
@@ -217,11 +253,9 @@ def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date) 
                  if 0 < days[i - 1].dose_mg < days[i].dose_mg]
     if not increases:
         return []
-    wanted: set[date] = set()
-    for i in increases:
-        first = days[i].day - timedelta(days=TOO_HIGH_WINDOW_DAYS)
-        wanted.update(first + timedelta(days=n) for n in range(2 * TOO_HIGH_WINDOW_DAYS))
-    means = _daily_means(diary, wanted)
+    window = timedelta(days=TOO_HIGH_WINDOW_DAYS)
+    means = _daily_means(diary, _merged((days[i].day - window, days[i].day + window)
+                                        for i in increases))
     if not means.get("fatigue"):
         return []
     alerts = []

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from _clinical_helpers import D0, alerts, d, plan, settings
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from tracker.clinical import ALERT_CODES, Diary, DoseEntry, ScoreEntry
+from tracker.clinical import ALERT_CODES, Diary, DoseEntry, EffectEntry, ScoreEntry
 from tracker.clinical.protocols import build_settings
 
 
@@ -189,3 +193,41 @@ def test_opioid_alert_names_the_end_of_the_hold() -> None:
     open_ended = plan(s, Diary(medications=(Medication("Morfin", d(10)),)), until=40)
     (alert,) = alerts(open_ended, "opioid_contraindication")
     assert "7 days after the last dose of Morfin" in alert.message.render("en")
+
+
+
+@given(fatigue=st.lists(st.integers(0, 10), min_size=71, max_size=71),
+       pain=st.lists(st.integers(0, 10), min_size=71, max_size=71),
+       gaps=st.sets(st.integers(0, 70), max_size=30),
+       effect_days=st.lists(st.integers(0, 70), max_size=15, unique=True),
+       shuffle=st.randoms(use_true_random=False))
+@hsettings(max_examples=150, deadline=None)
+def test_dose_maybe_too_high_is_the_same_whatever_the_order_of_the_scores(
+        fatigue: list[int], pain: list[int], gaps: set[int], effect_days: list[int],
+        shuffle: Any) -> None:
+    """A diary read from storage has its scores in day order and the windows around each
+    increase are found by bisection; any other order is scanned whole: the alerts agree, on
+    step-ups and returns from reduction weeks alike (side effects make those)."""
+    s = settings()
+    entries = [ScoreEntry(d(n), symptom, values[n]) for n in range(71) if n not in gaps
+               for symptom, values in (("fatigue", fatigue), ("pain", pain))]
+    ordered = tuple(entries)
+    shuffle.shuffle(entries)
+    effects = tuple(EffectEntry(d(n), "headache", 2) for n in sorted(effect_days))
+    in_order = plan(s, Diary(scores=ordered, effects=effects), until=80)
+    any_order = plan(s, Diary(scores=tuple(entries), effects=effects), until=80)
+    assert alerts(in_order, "dose_maybe_too_high") == alerts(any_order, "dose_maybe_too_high")
+
+
+@given(days=st.lists(st.integers(0, 60), max_size=80),
+       windows=st.lists(st.tuples(st.integers(-5, 65), st.integers(1, 20)), max_size=6))
+def test_the_scores_in_the_windows_are_the_same_found_either_way(
+        days: list[int], windows: list[tuple[int, int]]) -> None:
+    """The windows' scores by bisection (day order) are exactly those a whole scan finds."""
+    from tracker.clinical.alerts import _in_windows, _merged
+
+    scores = [ScoreEntry(d(n), "pain", k) for k, n in enumerate(sorted(days))]
+    merged = _merged((d(first), d(first + length)) for first, length in windows)
+    wanted = [s for s in scores if any(d(a) <= s.day < d(a + n) for a, n in windows)]
+    assert list(_in_windows(scores, merged)) == wanted
+    assert sorted(_in_windows(scores[::-1], merged), key=lambda s: s.value) == wanted
