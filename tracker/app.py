@@ -32,6 +32,7 @@ from textual.worker import Worker
 
 from tracker.clinical.records import PatientInfo
 from tracker.i18n import N_, _, get_language, set_language
+from tracker.memory import freeze_long_lived
 from tracker.preferences import Preferences
 from tracker.screens.base import DaySaved, HoldsUnsaved, PlanChanged, tell_failed_worker
 from tracker.services.opening import ClinicOpening
@@ -391,6 +392,7 @@ def create_app(target: str | None = None, clinic: Clinic | None = None,
     backup, a server, the clinician's app, whose first screen needs the Clinic) is opened here,
     before the app starts, so a problem is told on the terminal.
     """
+    freeze_long_lived("start")  # the modules and CSS imported so far live as long as it
     if clinic is not None:
         return APPS[role](clinic, preferences)
     resolved = resolve_database(target)
