@@ -6,8 +6,10 @@ import sys
 
 
 def main() -> None:
-    from tracker.cli import main as cli_main
+    from tracker.memory import loading_modules
 
+    with loading_modules():
+        from tracker.cli import main as cli_main
     sys.exit(cli_main())
 
 

@@ -17,6 +17,7 @@ from tracker.cli.commands import run
 from tracker.cli.errors import explain_failure
 from tracker.cli.parser import build_parser
 from tracker.i18n import set_language
+from tracker.memory import loading_modules
 from tracker.storage.locations import check_database_option
 
 __all__ = ["main", "run"]
@@ -30,11 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.db is not None:  # `--db ""` is refused for the app and demo too
             check_database_option(args.db)
         if args.command is None:
-            from tracker.app import run_app
+            with loading_modules():  # Textual and the screens live as long as the app
+                from tracker.app import run_app
 
             return run_app(args.db, role=authorize(args))
         if args.command == "demo":
-            from tracker.app import run_demo
+            with loading_modules():
+                from tracker.app import run_demo
 
             return run_demo(args.db, role=authorize(args))
         # `run` looked up here, in tracker.cli, at each call: a test may wrap it.

@@ -27,9 +27,12 @@ from tracker.validation import ValidationError, today
 
 def _open(args: argparse.Namespace) -> Any:
     """The clinic on the database the user named; its audit rows name the role (SPEC §10)."""
-    from tracker.services.clinic import Clinic
-    from tracker.storage.database import Database
-    from tracker.storage.locations import resolve_database
+    from tracker.memory import loading_modules
+
+    with loading_modules():  # SQLAlchemy, the models, the services: the command's whole life
+        from tracker.services.clinic import Clinic
+        from tracker.storage.database import Database
+        from tracker.storage.locations import resolve_database
 
     role = resolve_role(getattr(args, "role", None))
     database = Database(resolve_database(args.db), create=not only_reads(args))
