@@ -572,11 +572,13 @@ def commit_floor(path: Path) -> Callable[[], None]:
 
 
 def figure_check_in(s: Setup) -> list[Figure]:
+    from tracker.memory import loading_modules
     from tracker.services.clinic import CheckIn, Clinic
     from tracker.storage.database import Database
 
-    db = Database(str(s.work))
-    clinic = Clinic(db, actor="patient")
+    with loading_modules():  # as the app opens its Clinic (services/opening.py)
+        db = Database(str(s.work))
+        clinic = Clinic(db, actor="patient")
     repeats = 10 if s.quick else 25
     pids = iter(range(s.patients, 0, -1))  # the dose figure takes patients from the front
 

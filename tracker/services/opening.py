@@ -12,6 +12,8 @@ import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from tracker.memory import loading_modules
+
 if TYPE_CHECKING:
     from tracker.services.clinic import Clinic
 
@@ -59,9 +61,12 @@ class ClinicOpening:
 
     def _open(self, future: Future[Clinic]) -> None:
         try:
-            from tracker.services.clinic import Clinic
-            from tracker.storage.database import Database
+            # SQLAlchemy, the models and the engine live as long as the app (tracker/memory.py)
+            with loading_modules():
+                from tracker.services.clinic import Clinic
+                from tracker.storage.database import Database
 
-            future.set_result(Clinic(Database(self.target), actor=self.actor))
+                clinic = Clinic(Database(self.target), actor=self.actor)
+            future.set_result(clinic)
         except BaseException as exc:  # handed to whoever uses the Clinic, as the open's error
             future.set_exception(exc)
