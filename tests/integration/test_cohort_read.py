@@ -64,6 +64,7 @@ def test_the_plain_read_gives_the_orm_reads_rows(clinic: Clinic,
 
     with clinic.db.read() as session:
         plain = cohort_rows(clinic.records(session))
+    assert clinic.cohort_status(refresh_stale=False) == plain  # the service reads them so
     orm = _orm_rows(clinic)
     assert [info.id for info, _s in plain][:3] == [ids[0], ids[1], ids[3]]
     assert [info for info, _s in plain] == [info for info, _s in orm]

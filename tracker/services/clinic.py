@@ -30,12 +30,12 @@ from tracker.models import (
     ChemoSession,
     Medication,
     Patient,
-    PatientStatus,
 )
 from tracker.services import audited, status
 from tracker.services import check_in as evening
 from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
 from tracker.storage.audit import utcnow
+from tracker.storage.cohort import StoredStatus
 from tracker.storage.database import Database
 from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
 from tracker.validation import ValidationError, fail, patient_id, require_text, today
@@ -399,7 +399,7 @@ class Clinic:
         return len(ids)
 
     def cohort_status(self, refresh_stale: bool = True) -> list[tuple[PatientInfo,
-                                                                      PatientStatus]]:
+                                                                      StoredStatus]]:
         """Every patient with their derived status; rows from an earlier day are refreshed.
 
         On a big clinic the first opening of a day refreshes every row (tens of milliseconds a
@@ -411,4 +411,4 @@ class Clinic:
         if refresh_stale:
             self.refresh_status(self.stale_status())
         with self.db.read() as session:
-            return status.cohort_rows(session)
+            return status.cohort_rows(self.records(session))

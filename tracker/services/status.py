@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from tracker.clinical.model import Plan
 from tracker.models import Patient, PatientStatus
+from tracker.storage import cohort
 from tracker.storage.audit import utcnow
-from tracker.storage.records import PatientInfo, Records, info_of, settings_of
+from tracker.storage.cohort import StoredStatus
+from tracker.storage.records import PatientInfo, Records, settings_of
 from tracker.validation import today
 
 STALE_STATUS_DAY = date(1900, 1, 1)  # a patient_status row to recompute
@@ -73,8 +75,7 @@ def stale_patients(session: Session, *, missing_only: bool = False) -> list[int]
         .order_by(Patient.id)))
 
 
-def cohort_rows(session: Session) -> list[tuple[PatientInfo, PatientStatus]]:
-    """Every patient that has a status row, with it, as stored."""
-    rows = session.execute(select(Patient, PatientStatus).join(PatientStatus)
-                           .order_by(Patient.id)).all()
-    return [(info_of(p), s) for p, s in rows]
+def cohort_rows(records: Records) -> list[tuple[PatientInfo, StoredStatus]]:
+    """Every patient that has a status row, with it, as stored (plain SQL: the ORM's two mapped
+    objects a patient were most of the clinic screen's wait, docs/performance.md)."""
+    return cohort.cohort_rows(records)
