@@ -314,3 +314,40 @@ def test_the_app_s_start_up_objects_are_left_out_of_later_collections(tmp_path) 
                           capture_output=True, text=True, check=True)
     before, after = map(int, done.stdout.split())
     assert before == 0 and after > 10_000, (before, after)
+
+
+async def test_the_fixed_columns_table_keeps_textuals_column_order() -> None:
+    """FixedColumnsTable keeps ``ordered_columns`` until the columns change: after every
+    change it must be Textual's own order (and the cells of a new row go under it)."""
+    from textual.widgets import DataTable
+
+    app = _Tables()
+    async with app.run_test(size=(80, 40)) as pilot:
+        tables = [app.query_one("#textual", DataTable), app.query_one("#ours", DataTable)]
+
+        def same() -> None:
+            theirs, ours = ([(c.key.value, str(c.label), c.width) for c in t.ordered_columns]
+                            for t in tables)
+            assert ours == theirs
+            assert tables[1].ordered_columns == DataTable.ordered_columns.fget(tables[1])
+
+        for table in tables:
+            for key in ("a", "b", "c"):
+                table.add_column(key.upper(), key=key, width=4)
+        same()
+        for table in tables:
+            table.add_row("1", "2", "3", key="r1")
+            table.remove_column("b")
+        same()
+        for table in tables:
+            table.add_column("D", key="d", width=5)
+            table.add_row("4", "5", key="r2")
+        same()
+        await pilot.pause()
+        assert tables[1].get_row("r2") == tables[0].get_row("r2")
+        for table in tables:
+            table.clear(columns=True)
+        same()
+        for table in tables:
+            table.add_column("E", key="e", width=3)
+        same()
