@@ -44,6 +44,8 @@ class Footer(TextualFooter):
     """What the last composition with keys showed (None before the first)."""
     _told: bool = False
     """Told of the screen's bindings once, as Textual's footer must be before it shows keys."""
+    _drawn: Hashable = None
+    """What the last composition with keys drew: the keys and the footer's own settings."""
 
     @staticmethod
     def _keys(screen: Screen[object]) -> Hashable:
@@ -60,6 +62,20 @@ class Footer(TextualFooter):
             return
         self._told = True
         super().bindings_changed(screen)
+
+    def _view(self) -> Hashable:
+        return (self._keys(self.screen), self.compact, self.show_command_palette,
+                self.combine_groups)
+
+    async def recompose(self) -> None:
+        """Textual's footer schedules a recomposition for every bindings update it is told of;
+        those told before the first one ran each recomposed with the same keys (three times in
+        the clinic screen's opening, ~15 ms each). A recomposition that would draw what is
+        drawn is left out."""
+        if self._told and self._drawn is not None and self.is_attached \
+                and self._view() == self._drawn:
+            return
+        await super().recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._told and self.is_attached and self._keys(self.screen) != self._shown:
@@ -93,6 +109,7 @@ class Footer(TextualFooter):
     def compose(self) -> ComposeResult:
         if self._told:
             self._shown = self._keys(self.screen)
+            self._drawn = self._view()
         for widget in self._fitting(list(super().compose())):
             # A compact footer's keys get their "-compact" class from a watcher once mounted,
             # each restyling itself; given before mounting, the watcher finds nothing to do.
