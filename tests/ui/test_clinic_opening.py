@@ -47,3 +47,23 @@ async def test_the_footer_is_drawn_once_when_the_clinic_opens(
         await settle(pilot)
         assert len(drawn) == 2
         assert 0 < len(shown_keys(app)) < len(drawn[0])
+
+
+async def test_the_start_up_objects_are_frozen_once_a_process(
+        clinic_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen's first opening leaves the app's objects out of later cyclic collections
+    (``gc.freeze``, which took two full collections out of each opening); a second opening,
+    or a second screen, does not freeze again (what it made meanwhile stays collectable)."""
+    import tracker.screens.clinic as clinic_screen
+
+    frozen: list[int] = []
+    monkeypatch.setattr(clinic_screen, "_frozen", [])
+    monkeypatch.setattr(clinic_screen.gc, "freeze", lambda: frozen.append(1))
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert frozen == [1]
+        app.push_screen(clinic_screen.ClinicScreen(app.clinic))
+        await settle(pilot)
+        assert names(cohort(app)) == ["Bo", "Dag", "Anna", "Cecilie"]
+        assert frozen == [1]
