@@ -54,11 +54,12 @@ async def test_the_start_up_objects_are_frozen_once_a_process(
     """The screen's first opening leaves the app's objects out of later cyclic collections
     (``gc.freeze``, which took two full collections out of each opening); a second opening,
     or a second screen, does not freeze again (what it made meanwhile stays collectable)."""
+    import tracker.memory as memory
     import tracker.screens.clinic as clinic_screen
 
     frozen: list[int] = []
-    monkeypatch.setattr(clinic_screen, "_frozen", [])
-    monkeypatch.setattr(clinic_screen.gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(memory, "_frozen_for", set())
+    monkeypatch.setattr(memory.gc, "freeze", lambda: frozen.append(1))
     app = ClinicianApp(clinic_db)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -10,7 +10,6 @@ makes a clinician of whoever opened it.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
 from tracker.i18n import N_, _, format_mg, format_percent, ngettext
+from tracker.memory import freeze_long_lived
 from tracker.screens.base import TrackerScreen
 from tracker.screens.clinic_rows import (
     COLUMN_KEYS,
@@ -62,24 +62,6 @@ def _protocol_cell(protocol: str) -> str:
 
 def _upcoming(day: date | None) -> str:
     return "" if day is None else day.isoformat()
-
-
-_frozen: list[bool] = []
-
-
-def freeze_startup_objects() -> None:
-    """Leave the objects the app has made so far (its modules, CSS, widgets, SQLAlchemy's
-    mappings: ~150,000) out of every later cyclic garbage collection, once a process.
-
-    The table's 2,000 rows make Python's collector run its oldest generation during the
-    opening, and each such run walked every object of the app: ~100–140 ms, twice, of a
-    ~1 s opening (docs/performance.md "second step"). ``gc.freeze()`` is meant for this
-    (long-lived start-up objects); reference counting still frees them, only a cycle among
-    them made garbage later is kept (a bounded, one-time amount).
-    """
-    if not _frozen:
-        _frozen.append(True)
-        gc.freeze()
 
 
 class ClinicScreen(TrackerScreen):
@@ -135,7 +117,9 @@ class ClinicScreen(TrackerScreen):
         self.drawn.set()  # a worker still waiting for the drawing goes on, and finds it stopped
 
     def on_mount(self) -> None:
-        freeze_startup_objects()
+        # The 2,000 rows set off full collections that walked every object of the app,
+        # ~100–140 ms each (docs/performance.md "second step"): frozen once a process.
+        freeze_long_lived("clinic")
         self.title = _("Clinic")
         self.sub_title = _("Patients and flags")
         self.add_columns()
