@@ -12,7 +12,7 @@ from textual.widgets._footer import FooterKey
 
 from tracker.widgets.footer import Footer
 
-from .test_clinician import ClinicianApp, clinic_db, cohort, names, settle
+from .test_clinician import TODAY, ClinicianApp, clinic_db, cohort, names, settle
 
 __all__ = ["clinic_db"]  # the fixture, imported for these tests
 
@@ -68,3 +68,35 @@ async def test_the_start_up_objects_are_frozen_once_a_process(
         await settle(pilot)
         assert names(cohort(app)) == ["Bo", "Dag", "Anna", "Cecilie"]
         assert frozen == [1]
+
+
+async def test_no_id_or_name_is_cut_to_look_like_another_patients(clinic_db: Path) -> None:
+    """A four-digit id was drawn "124" for 1244, and "Patient 00690" as "Patient 0069", so two
+    patients could look alike: the Id column fits the longest id, the Name column the longest
+    name up to 24 characters, and a longer name ends in "…" (never silently cut)."""
+    import sqlite3
+
+    from tracker.services.clinic import Clinic
+    from tracker.storage.database import Database
+
+    db = Database(str(clinic_db))
+    clinic = Clinic(db, actor="clinician:test")
+    for name in ("Patient 00690", "Patient 00691", "Bartholomew Fitzgerald-Worthington"):
+        clinic.add_patient(name=name, condition="fibromyalgia", start=TODAY)
+    db.dispose()
+    connection = sqlite3.connect(clinic_db)
+    with connection:  # a clinic past its thousandth patient
+        connection.execute("PRAGMA foreign_keys = ON")
+        (last,) = connection.execute("SELECT max(id) FROM patient").fetchone()
+        connection.execute("DELETE FROM patient_status WHERE patient_id = ?", (last,))
+        connection.execute("UPDATE patient SET id = 1244 WHERE id = ?", (last,))
+    connection.close()
+
+    app = ClinicianApp(clinic_db)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        table = cohort(app)
+        drawn = "\n".join(table.render_line(y).text for y in range(table.size.height))
+        assert "1244" in drawn
+        assert "Patient 00690" in drawn and "Patient 00691" in drawn
+        assert "Bartholomew Fitzgerald-…" in drawn, drawn

@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
+from textual.widgets.data_table import ColumnKey
 
 from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
 from tracker.i18n import N_, _, format_mg, format_percent, ngettext
@@ -45,6 +46,7 @@ from tracker.widgets.fixed_table import FixedColumnsTable
 from tracker.widgets.footer import Footer
 
 FIRST_SORT = "hold"
+NAME_WIDTH_MAX = 24  # the Name column fits the longest name up to this; a longer one ends "…"
 DRAW_WAIT_S = 5.0  # the stale rows' refresh waits this long at most for the first drawing
 
 
@@ -58,6 +60,11 @@ def _phase_cell(phase: str) -> str:
 
 def _protocol_cell(protocol: str) -> str:
     return _(protocol_label(protocol))
+
+
+def _column_width(key: str) -> int:
+    """The width a column of :data:`COLUMNS` has at the least."""
+    return next(width for k, _heading, width, _sort in COLUMNS if k == key)
 
 
 def _upcoming(day: date | None) -> str:
@@ -125,12 +132,26 @@ class ClinicScreen(TrackerScreen):
         self.add_columns()
         self.load()
 
-    def add_columns(self) -> None:
+    def add_columns(self, fitted: dict[str, int] | None = None) -> None:
         table = self.query_one("#cohort", DataTable)
         for key, heading, width, _sort in COLUMNS:
             if key == "phase":  # every phase's label in full, in this language
                 width = max(len(_(label)) for label in PHASE_LABELS.values())
-            table.add_column(_(heading), key=key, width=width)
+            table.add_column(_(heading), key=key, width=(fitted or {}).get(key, width))
+
+    def fit_columns(self) -> None:
+        """The Id column as wide as the longest id and the Name column as the longest name
+        (up to NAME_WIDTH_MAX, a longer one ends in "…"): a cut id or name could pass for
+        another patient's ("124" for 1244; "Patient 0069" for 00690 and 00691)."""
+        table = self.query_one("#cohort", DataTable)
+        fitted = {"id": max([len(str(r.id)) for r in self.rows], default=0),
+                  "name": min(NAME_WIDTH_MAX, max([len(r.name) for r in self.rows], default=0))}
+        now = {key: column.width for key, column in
+               ((k, table.columns.get(ColumnKey(k))) for k in fitted) if column is not None}
+        wanted = {key: max(width, _column_width(key)) for key, width in fitted.items()}
+        if now != wanted:
+            table.clear(columns=True)
+            self.add_columns(wanted)
 
     def after_relabel(self) -> None:
         self.title = _("Clinic")
@@ -177,6 +198,7 @@ class ClinicScreen(TrackerScreen):
         table = self.query_one("#cohort", DataTable)
         selected = self.selected_id()
         table.clear()
+        self.fit_columns()
         cache: dict[tuple[str, ...], list[Text | str]] = {}
         texts: dict[Any, Text] = {}
         for row in self.sorted_rows():
@@ -221,7 +243,8 @@ class ClinicScreen(TrackerScreen):
 
         count = len(row.open_alerts)
         return [
-            Text(str(row.id)), Text(row.name), once("open", count, _count_cell),
+            Text(str(row.id)), Text(row.name, overflow="ellipsis", no_wrap=True),
+            once("open", count, _count_cell),
             *(text(c) for c in flag_cells(row, {} if cache is None else cache)),
             once("phase", row.phase, _phase_cell), once("dose", row.dose_mg, format_mg),
             once("adherence", row.adherence_30d, format_percent),
