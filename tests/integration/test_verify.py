@@ -401,6 +401,15 @@ PG_TAMPERING = {
                           "trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
                           "the function audit_entry_append_only behind the append-only "
                           "trigger audit_entry_no_change was changed"),
+    "actor check disabled": ("ALTER TABLE audit_entry DISABLE TRIGGER "
+                             "audit_entry_actor_is_login",
+                             "the trigger audit_entry_actor_is_login on audit_entry is disabled"),
+    "actor check dropped": ("DROP TRIGGER audit_entry_actor_is_login ON audit_entry",
+                            "the trigger audit_entry_actor_is_login on audit_entry is missing"),
+    "actor check replaced": ("CREATE OR REPLACE FUNCTION audit_entry_actor_is_login() RETURNS "
+                             "trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                             "the trigger audit_entry_actor_is_login on audit_entry, or the "
+                             "function behind it, was changed"),
     "dose edited": ("UPDATE dose_entry SET mg = 9 WHERE day = '2026-01-04'",
                     "dose_entry row 4 (patient 1, 2026-01-04): mg is 9.0, but the audit trail "
                     "says 0.75"),

@@ -24,6 +24,13 @@ PG_TRIGGERS = {  # name: pg_trigger.tgtype (ROW 1, BEFORE 2, DELETE 8, UPDATE 16
     "audit_entry_no_change": 1 | 2 | 8 | 16,
     "audit_entry_no_truncate": 2 | 32,
 }
+# Migration 0003's: an audit row must name the login that writes it (PostgreSQL only).
+PG_ACTOR_TRIGGER = "audit_entry_actor_is_login"
+PG_ACTOR_KIND = 1 | 2 | 4  # ROW, BEFORE, INSERT
+_PG_ACTOR_BODY = re.compile(r"begin if new\.actor is distinct from session_user::text then "
+                            r"raise exception '(?:[^']|'')*', session_user, new\.actor "
+                            r"using errcode = 'insufficient_privilege'; end if; return new; "
+                            r"end;?")
 _SQLITE_TRIGGER_SQL = (r'create trigger "?{name}"? before {action} on "?audit_entry"? '
                        r"begin select raise\(abort, '[^']*'\); end;?")
 _PG_FUNCTION_BODY = re.compile(r"begin raise exception '[^']*'; end;?")
@@ -73,7 +80,27 @@ def check_triggers(conn: Any, dialect: str) -> list[Message]:
                 N_("the function {function} behind the append-only trigger {name} was "
                    "changed: it no longer refuses every change"),
                 {"function": row.proname, "name": name}))
+    problems.extend(_actor_trigger(triggers.get(PG_ACTOR_TRIGGER)))
     return problems
+
+
+def _actor_trigger(row: Any) -> list[Message]:
+    """Migration 0003's trigger: without it (or disabled, or changed) a login could write
+    audit rows in another's name, and the trail would say who did what wrongly."""
+    name = PG_ACTOR_TRIGGER
+    if row is None:
+        return [Message(N_("the trigger {name} on audit_entry is missing (an audit row could "
+                           "name someone other than the login that wrote it)"), {"name": name})]
+    enabled = row.tgenabled.decode() if isinstance(row.tgenabled, bytes) else str(row.tgenabled)
+    if enabled in ("D", "R"):
+        return [Message(N_("the trigger {name} on audit_entry is disabled (an audit row could "
+                           "name someone other than the login that wrote it)"), {"name": name})]
+    if int(row.tgtype) != PG_ACTOR_KIND or not _PG_ACTOR_BODY.fullmatch(
+            " ".join(str(row.prosrc).split()).lower()):
+        return [Message(N_("the trigger {name} on audit_entry, or the function behind it, was "
+                           "changed: it no longer checks that an audit row names its login"),
+                        {"name": name})]
+    return []
 
 
 def _trigger_missing(name: str) -> Message:
