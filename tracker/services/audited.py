@@ -31,6 +31,18 @@ def insert(session: Session, actor: str, row: Any, reason: str | None = None) ->
            {"*": (None, audit.row_values(row, skip=("id", "created_at")))}, reason)
 
 
+def insert_all(session: Session, actor: str, rows: list[Any], reason: str | None = None) -> None:
+    """:func:`insert` for several new rows: one flush for the rows (one INSERT a table) and one
+    for their audit rows, in the rows' order."""
+    if not rows:
+        return
+    session.add_all(rows)
+    session.flush()
+    audit.append_all(session, actor, "insert", [
+        (row, {"*": (None, audit.row_values(row, skip=("id", "created_at")))}) for row in rows],
+        reason)
+
+
 def update(session: Session, actor: str, row: Any, changes: dict[str, Any],
            reason: str | None) -> bool:
     """Apply ``changes`` that differ from the row; ``False`` when nothing changed."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,6 +113,11 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
     def uid(kind: str, name: str | None = None) -> dict[str, str]:
         row_uuid = known.get((kind, name))
         return {"uuid": row_uuid} if row_uuid else {}
+    # The day's new rows are inserted together at the end, with their audit rows (one INSERT
+    # a table, not one a row: an evening's check-in is a handful of new rows). Updates and
+    # deletions are written as they come, before them, so a unique (patient, day, name) row
+    # is gone before its successor is inserted.
+    new: list[Any] = []
     if entry.taken is not None:
         dose = session.scalar(select(DoseEntry).where(DoseEntry.patient_id == pid,
                                                       DoseEntry.day == day))
@@ -120,8 +126,7 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
                   "above_max_confirmed": bool(entry.taken and entry.mg is not None
                                               and entry.mg > patient.max_mg)}
         if dose is None:
-            audited.insert(session, actor,
-                           DoseEntry(patient_id=pid, day=day, **values, **uid("dose")), why)
+            new.append(DoseEntry(patient_id=pid, day=day, **values, **uid("dose")))
         else:
             audited.update(session, actor, dose, values, why)
     clear = session.scalar(select(ClearDay).where(ClearDay.patient_id == pid,
@@ -134,37 +139,35 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
             if row.severity > 0:
                 audited.update(session, actor, row, {"severity": 0}, why)
         if clear is None:
-            audited.insert(session, actor, ClearDay(patient_id=pid, day=day, **uid("clear")), why)
+            new.append(ClearDay(patient_id=pid, day=day, **uid("clear")))
     for name, severity in entry.effects.items():
         report = existing.get(name)
         if report is None:
-            audited.insert(session, actor, SideEffectReport(
-                patient_id=pid, day=day, name=name, severity=severity, **uid("effect", name)),
-                why)
+            new.append(SideEffectReport(patient_id=pid, day=day, name=name, severity=severity,
+                                        **uid("effect", name)))
         else:
             audited.update(session, actor, report, {"severity": severity}, why)
         if severity > 0 and clear is not None and not entry.no_side_effects:
             audited.delete(session, actor, clear, why)
             clear = None
+    scores = {r.symptom: r for r in session.scalars(select(SymptomScore).where(
+        SymptomScore.patient_id == pid, SymptomScore.day == day))} if entry.scores else {}
     for symptom, value in entry.scores.items():
-        score = session.scalar(select(SymptomScore).where(
-            SymptomScore.patient_id == pid, SymptomScore.day == day,
-            SymptomScore.symptom == symptom))
+        score = scores.get(symptom)
         if score is None:
-            audited.insert(session, actor, SymptomScore(
-                patient_id=pid, day=day, symptom=symptom, value=value,
-                **uid("score", symptom)), why)
+            new.append(SymptomScore(patient_id=pid, day=day, symptom=symptom, value=value,
+                                    **uid("score", symptom)))
         else:
             audited.update(session, actor, score, {"value": value}, why)
     if entry.note is not None:
         note = session.scalar(select(Note).where(Note.patient_id == pid, Note.day == day))
         if note is None and entry.note:
-            audited.insert(session, actor, Note(patient_id=pid, day=day, text=entry.note,
-                                                     **uid("note")), why)
+            new.append(Note(patient_id=pid, day=day, text=entry.note, **uid("note")))
         elif note is not None and entry.note:
             audited.update(session, actor, note, {"text": entry.note}, why)
         elif note is not None:
             audited.delete(session, actor, note, why)
+    audited.insert_all(session, actor, new, why)
 
 
 def alerts_horizon(day: date) -> date:

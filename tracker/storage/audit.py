@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -88,6 +88,14 @@ def append(session: Session, actor: str, action: str, row: Any,
     from ``audit_chain_head()``, which takes the chain's lock and, running as the tables' owner,
     sees the rows that row-level security hides from a patient's login (migration 0003).
     """
+    append_all(session, actor, action, [(row, fields)], reason)
+
+
+def append_all(session: Session, actor: str, action: str,
+               changes: Sequence[tuple[Any, dict[str, tuple[Any, Any]]]],
+               reason: str | None = None) -> None:
+    """:func:`append` for several rows at once, in their order: one chain, one flush (one
+    INSERT of the audit rows, not one a row)."""
     head = session.info.get(_CHAIN_HEAD)
     if head is not None:  # this transaction's own last row: the lock is still ours
         prev, actor = head
@@ -97,17 +105,18 @@ def append(session: Session, actor: str, action: str, row: Any,
     else:
         prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     prev = prev or GENESIS_HASH
-    patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
     at = utcnow()
-    for name, (old, new) in fields.items():
-        entry = AuditEntry(
-            at=at, actor=actor, action=action, table_name=row.__tablename__,
-            row_id=row.id, patient_id=patient_id, field=name, old_value=_plain(old),
-            new_value=_plain(new), reason=reason, prev_hash=prev, hash="",
-        )
-        entry.hash = audit_hash(prev, entry)
-        prev = entry.hash
-        session.add(entry)
+    for row, fields in changes:
+        patient_id = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
+        for name, (old, new) in fields.items():
+            entry = AuditEntry(
+                at=at, actor=actor, action=action, table_name=row.__tablename__,
+                row_id=row.id, patient_id=patient_id, field=name, old_value=_plain(old),
+                new_value=_plain(new), reason=reason, prev_hash=prev, hash="",
+            )
+            entry.hash = audit_hash(prev, entry)
+            prev = entry.hash
+            session.add(entry)
     session.flush()
     # The next append in this transaction chains to this row without reading it back: the
     # transaction holds the chain's lock (SQLite's write lock, BEGIN IMMEDIATE; PostgreSQL's
