@@ -623,6 +623,7 @@ FIGURES: dict[str, Callable[[Setup], list[Figure]]] = {
     "export": figure_export,
     "fhir_export": figure_fhir_export,
     "postgres": lambda s: __import__("pg_figures").figure_postgres(s),  # bench/pg_figures.py
+    "scaling": lambda s: __import__("scaling").figure_scaling(s),  # bench/scaling.py, last
 }
 
 
@@ -675,8 +676,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(FIGURES), help="some figures only")
     parser.add_argument("--clinic-screen", metavar="DB", help=argparse.SUPPRESS)
     __import__("pg_figures").add_options(parser)  # --pg, --pg-clinic
+    __import__("scaling").add_options(parser)  # --scaling-dir
     args = parser.parse_args(argv)
     __import__("pg_figures").configure(args)
+    __import__("scaling").configure(args)
     if args.clinic_screen:  # the child process of clinic_screen_figures
         import asyncio
 
