@@ -23,6 +23,8 @@ import math
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -194,30 +196,53 @@ def scratch_copy(clinic: Path, work: Path) -> None:
 
 
 def measure(s: Setup, clinic: Clinic) -> None:
+    """Measure ``clinic`` in a fresh process of its own (:func:`measure_here`).
+
+    One process per clinic: measured one after another in the same process, the later clinics
+    paid for what the earlier ones left on the heap (bench_plan's fixed diary, the same work on
+    every clinic, came out ~1.7x slower on the last one in two runs out of two).
+    """
+    import run
+
+    assert clinic.path is not None
+    result = run.OUT / "scaling" / f"values-{clinic.patients}x{clinic.days}.json"
+    result.parent.mkdir(parents=True, exist_ok=True)
+    result.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    clinic.load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    done = subprocess.run([run.PY, str(Path(__file__)), "--one", str(clinic.path),
+                           "--patient-db", str(s.patient_db), "--result", str(result),
+                           *(["--quick"] if s.quick else [])], env=s.env, cwd=run.ROOT)
+    clinic.seconds = time.perf_counter() - t0
+    if done.returncode != 0 or not result.exists():
+        clinic.note = f"measuring failed (exit status {done.returncode}; its output is above)"
+        return
+    clinic.values = {label: (v["value"], v["unit"])
+                     for label, v in json.loads(result.read_text()).items()}
+    result.unlink()
+
+
+def measure_here(clinic: Path, patient_db: Path, quick: bool) -> dict[str, tuple[float, str]]:
     """Run the size-dependent figures of run.py on a scratch copy of ``clinic``."""
     import run
     from generate import sidecar
 
-    assert clinic.path is not None
-    info = json.loads(sidecar(clinic.path).read_text())
-    work = run.OUT / "scaling" / f"work-{clinic.patients}x{clinic.days}.db"
-    t0 = time.perf_counter()
-    clinic.load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    scratch_copy(clinic.path, work)
+    info = json.loads(sidecar(clinic).read_text())
+    patients, days, today = info["patients"], info["days"], info["today"]
+    work = run.OUT / "scaling" / f"work-{patients}x{days}.db"
+    scratch_copy(clinic, work)
     run.at_head(work)  # a clinic from an earlier version: upgraded, as prepare() does
     values: dict[str, tuple[float, str]] = {
         DIARY_ROWS: (float(sum(info["rows"].get(t, 0) for t in DIARY_TABLES)), "rows"),
         FILE_MB: (work.stat().st_size / 1e6, "MB"),
     }
-    today = info["today"]
-    env = dict(s.env, LDN_TRACKER_DB=str(work), LDN_TRACKER_TODAY=today)
-    setup = run.Setup(s.quick, work, s.patient_db, work, date.fromisoformat(today),
-                      info["patients"], info["days"], REPEATS, env)
-    before = os.environ.get("LDN_TRACKER_TODAY")
+    env = dict(os.environ, LDN_TRACKER_DB=str(work), LDN_TRACKER_TODAY=today)
+    setup = run.Setup(quick, work, patient_db, work, date.fromisoformat(today), patients, days,
+                      REPEATS, env)
     os.environ["LDN_TRACKER_TODAY"] = today
     try:
         for source in SOURCES:
-            print(f"  {clinic.patients} x {clinic.days}: {source} ...", flush=True)
+            print(f"  {patients} x {days}: {source} ...", flush=True)
             figures = run.FIGURES[source](setup)
             for row in ROWS:
                 if row.source != source or not row.prefix:
@@ -234,13 +259,8 @@ def measure(s: Setup, clinic: Clinic) -> None:
                 shutil.rmtree(ours, ignore_errors=True)
                 shutil.rmtree(run.OUT / "export-sqlite3", ignore_errors=True)
     finally:
-        if before is None:
-            os.environ.pop("LDN_TRACKER_TODAY", None)
-        else:
-            os.environ["LDN_TRACKER_TODAY"] = before
         run._remove_db(work)
-    clinic.values = values
-    clinic.seconds = time.perf_counter() - t0
+    return values
 
 
 # -- the table ----------------------------------------------------------------------------------
@@ -380,3 +400,21 @@ def figure_scaling(s: Setup, directory: Path | None = None) -> list[Figure]:
     return [run.Figure(f"scaling: the size-dependent figures on {sizes} patients × {days} "
                        f"days (table in bench/out/{path.name}); whole run", seconds, float("nan"),
                        "–", "s", "–", None, note)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child process of :func:`measure`: one clinic's values, as JSON, to ``--result``."""
+    parser = argparse.ArgumentParser(description="one clinic of the scaling figure")
+    parser.add_argument("--one", type=Path, required=True, metavar="CLINIC")
+    parser.add_argument("--patient-db", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    values = measure_here(args.one, args.patient_db, args.quick)
+    args.result.write_text(json.dumps({label: {"value": v, "unit": u}
+                                       for label, (v, u) in values.items()}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
