@@ -84,7 +84,7 @@ def _cohort(target: str) -> list[tuple[Any, dict[str, Any]]]:
     """The clinic view's rows: each patient and its stored status, column by column."""
     db = Database(target, migrate=False)
     try:
-        return [(info, {c.key: getattr(status, c.key) for c in status.__table__.columns})
+        return [(info, status._asdict())
                 for info, status in Clinic(db, actor="clinician").cohort_status(
                     refresh_stale=False)]
     finally:
