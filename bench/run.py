@@ -654,11 +654,14 @@ def table(figures: list[Figure]) -> list[str]:
 
 
 def write_results(s: Setup, figures: list[Figure], info: dict[str, str]) -> Path:
+    info = dict(info, load_end=" ".join(f"{x:.2f}" for x in os.getloadavg()))
     md = [f"# Benchmark results ({'quick' if s.quick else 'full'})", "",
           f"Clinic: {s.patients} patients × {s.days} days ({s.clinic.name}); "
           f"today pinned to {s.today}.", "",
           f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
-          f"SQLite {info['sqlite']}, {info['os']}; load average at start {info['load']}.", "",
+          f"SQLite {info['sqlite']}, {info['os']}; load average (1, 5, 15 min) at the start "
+          f"{info['load']}, at the end {info['load_end']}; run on {info['started']}, "
+          f"{(time.time() - float(info['started_at'])) / 60:.0f} min.", "",
           *table(figures), ""]
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "results.md"
@@ -687,6 +690,8 @@ def main(argv: list[str] | None = None) -> int:
         print(seconds, flush=True)
         os._exit(0)  # do not wait for a refresh still running in a worker thread
     info = machine()
+    info["started_at"] = str(time.time())
+    info["started"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     # Measure the app as installed: a wheel's modules are byte-compiled by pip, while an
     # editable checkout under PYTHONDONTWRITEBYTECODE would compile every module on every start.
     compileall.compile_dir(str(ROOT / "tracker"), quiet=1)

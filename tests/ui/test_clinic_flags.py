@@ -24,7 +24,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from tests.ui.test_clinician import ClinicianApp, cohort, heading_x, names, settle
+from tests.ui.test_clinician import ClinicianApp, cohort, drawn, heading_x, names, settle
 from tracker.services.clinic import CheckIn, Clinic
 from tracker.storage.database import Database
 
@@ -146,6 +146,4 @@ async def test_a_name_with_brackets_is_shown_as_typed(tmp_path: Path) -> None:
     app = ClinicianApp(path)
     async with app.run_test(size=(160, 20)) as pilot:
         await settle(pilot)
-        table = cohort(app)
-        drawn = "".join(table.render_line(y).text for y in range(table.size.height))
-        assert "Ida [b]2[/b]" in drawn
+        assert "Ida [b]2[/b]" in drawn(cohort(app))

@@ -12,7 +12,7 @@ from textual.widgets._footer import FooterKey
 
 from tracker.widgets.footer import Footer
 
-from .test_clinician import TODAY, ClinicianApp, clinic_db, cohort, names, settle
+from .test_clinician import TODAY, ClinicianApp, clinic_db, cohort, drawn, names, settle
 
 __all__ = ["clinic_db"]  # the fixture, imported for these tests
 
@@ -95,8 +95,7 @@ async def test_no_id_or_name_is_cut_to_look_like_another_patients(clinic_db: Pat
     app = ClinicianApp(clinic_db)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
-        table = cohort(app)
-        drawn = "\n".join(table.render_line(y).text for y in range(table.size.height))
-        assert "1244" in drawn
-        assert "Patient 00690" in drawn and "Patient 00691" in drawn
-        assert "Bartholomew Fitzgerald-…" in drawn, drawn
+        text = drawn(cohort(app))
+        assert "1244" in text
+        assert "Patient 00690" in text and "Patient 00691" in text
+        assert "Bartholomew Fitzgerald-…" in text, text

@@ -109,6 +109,11 @@ def names(table: DataTable[Any]) -> list[str]:
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
 
+def drawn(table: DataTable[Any]) -> str:
+    """What the table draws, line by line, as the clinician sees it."""
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
 FLAG_KEYS = ("hold", "transplant", "side_effects", "doses", "info", "other")
 
 
