@@ -32,8 +32,8 @@ def insert(session: Session, actor: str, row: Any, reason: str | None = None) ->
 
 
 def insert_all(session: Session, actor: str, rows: list[Any], reason: str | None = None) -> None:
-    """:func:`insert` for several new rows: one flush for the rows (one INSERT a table) and one
-    for their audit rows, in the rows' order."""
+    """:func:`insert` for several new rows: one flush for the rows and one for their audit
+    rows, in the rows' order."""
     if not rows:
         return
     session.add_all(rows)

@@ -113,8 +113,8 @@ def write_check_in(actor: str, session: Session, patient: Patient, entry: CheckI
     def uid(kind: str, name: str | None = None) -> dict[str, str]:
         row_uuid = known.get((kind, name))
         return {"uuid": row_uuid} if row_uuid else {}
-    # The day's new rows are inserted together at the end, with their audit rows (one INSERT
-    # a table, not one a row: an evening's check-in is a handful of new rows). Updates and
+    # The day's new rows are inserted together at the end, with their audit rows (one flush
+    # for the rows and one for the audit rows, not two a row). Updates and
     # deletions are written as they come, before them, so a unique (patient, day, name) row
     # is gone before its successor is inserted.
     new: list[Any] = []

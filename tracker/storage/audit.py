@@ -94,8 +94,8 @@ def append(session: Session, actor: str, action: str, row: Any,
 def append_all(session: Session, actor: str, action: str,
                changes: Sequence[tuple[Any, dict[str, tuple[Any, Any]]]],
                reason: str | None = None) -> None:
-    """:func:`append` for several rows at once, in their order: one chain, one flush (one
-    INSERT of the audit rows, not one a row)."""
+    """:func:`append` for several rows at once, in their order: one chain, one flush (not
+    one a row)."""
     head = session.info.get(_CHAIN_HEAD)
     if head is not None:  # this transaction's own last row: the lock is still ours
         prev, actor = head
