@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.analysis.bulk import CohortFrames
+from tracker.analysis.bulk_arrays import CohortFrames
 from tracker.export.bulk_diary import diary_files
 from tracker.export.bulk_plans import plan_files, summary_file
 from tracker.export.bulk_share import Chunks, Share

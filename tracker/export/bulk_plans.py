@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.analysis.bulk import CohortFrames, summaries
+from tracker.analysis.bulk import summaries
+from tracker.analysis.bulk_arrays import CohortFrames
 from tracker.analysis.summary import progress_entries, summary_rows
 from tracker.analysis.windows import dose_steps
 from tracker.clinical import compute_plan, is_opioid

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from tracker.analysis import build_summary
-from tracker.analysis.bulk import CohortFrames, summaries
+from tracker.analysis.bulk import summaries
+from tracker.analysis.bulk_arrays import CohortFrames
 from tracker.analysis.windows import dose_steps
 from tracker.clinical import compute_plan
 from tracker.clinical.horizons import within
