@@ -14,7 +14,9 @@ It understands the tracker's own bundles (:mod:`tracker.export.fhir`, the codes 
 naltrexone ``MedicationAdministration``, an ``Observation`` coded with the tracker's codes or
 with a well-known code it knows (LOINC 72514-3, the SNOMED CT side effects), a
 ``MedicationStatement`` of another medication, a chemotherapy ``Procedure``. Entries it does not
-hold (say, a blood pressure) are listed as passed over, never silently dropped.
+hold (say, a blood pressure) are listed as passed over, never silently dropped. How one value
+of an entry (a uuid, a date, a severity, the protocol's fields) is read is in
+:mod:`tracker.services.fhir_values`; here is what each kind of entry means.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,16 @@ from tracker.clinical.vocabulary import side_effect_key, symptom_key
 from tracker.export import fhir_codes as codes
 from tracker.i18n import N_, _
 from tracker.services.fhir_file import BundleRefused, load_json, parse_bundle, refuse
+from tracker.services.fhir_values import (
+    clean_key,
+    codings,
+    day_and_time,
+    effective_day,
+    has_coding,
+    int_value,
+    protocol_settings,
+    uuid_of,
+)
 from tracker.storage.record_set import (
     ChemoRow,
     ClearRow,
@@ -42,7 +54,6 @@ from tracker.storage.record_set import (
     Rows,
     ScoreRow,
 )
-from tracker.validation import FIRST_DATE, LAST_DATE
 
 __all__ = ["BundleRefused", "Incoming", "describe", "load_json", "parse_bundle", "read_bundle"]
 
@@ -60,69 +71,6 @@ class Incoming(Rows):
 
 
 # -- the entries -----------------------------------------------------------------------------
-
-def _uuid_of(full_url: str | None, resource: Any) -> str | None:
-    """The row's uuid: the entry's ``urn:uuid:`` fullUrl, else a uuid identifier."""
-    identifiers = getattr(resource, "identifier", None) or []
-    if not isinstance(identifiers, list):
-        identifiers = [identifiers]
-    candidates = [full_url or "", *(i.value or "" for i in identifiers)]
-    for text in candidates:
-        if text.startswith("urn:uuid:"):
-            try:
-                return str(uuid.UUID(text[len("urn:uuid:"):]))
-            except ValueError:
-                continue
-    return None
-
-
-def _codings(concept: Any) -> list[tuple[str, str]]:
-    return [(c.system or "", c.code or "") for c in (getattr(concept, "coding", None) or [])]
-
-
-def _has(concept: Any, system: str, code: str | None = None) -> str | None:
-    for sys_, value in _codings(concept):
-        if sys_ == system and (code is None or value == code):
-            return value
-    return None
-
-
-def _day_and_time(value: Any, where: str) -> tuple[date, str | None]:
-    if isinstance(value, datetime):
-        day, hh_mm = value.date(), f"{value.hour:02d}:{value.minute:02d}"
-        # A time given as midnight UTC with no minutes is how some systems write a date.
-    elif isinstance(value, date):
-        day, hh_mm = value, None
-    else:
-        raise refuse(N_("{where}: a date is needed (effectiveDateTime)."), where=where)
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise refuse(N_("{where}: the date {value} is outside {low} to {high}."), where=where,
-                      value=day.isoformat(), low=FIRST_DATE.isoformat(),
-                      high=LAST_DATE.isoformat())
-    return day, hh_mm
-
-
-def _when(resource: Any, where: str) -> tuple[date, str | None]:
-    value = getattr(resource, "effectiveDateTime", None)
-    if value is None and getattr(resource, "effectivePeriod", None) is not None:
-        value = resource.effectivePeriod.start
-    return _day_and_time(value, where)
-
-
-def _int_value(resource: Any, where: str, field_name: str, high: int) -> int:
-    value = resource.valueInteger
-    if value is None and resource.valueQuantity is not None:
-        quantity = resource.valueQuantity.value
-        if quantity is not None and quantity == int(quantity):
-            value = int(quantity)
-    if value is None:
-        raise refuse(N_("{where}: {field} needs a whole number from 0 to {high} "
-                         "(valueInteger)."), where=where, field=field_name, high=high)
-    if not 0 <= value <= high:
-        raise refuse(N_("{where}: {field} must be a whole number from 0 to {high} (got "
-                         "{value})."), where=where, field=field_name, high=high, value=value)
-    return int(value)
-
 
 class _Reader:
     def __init__(self, file: str) -> None:
@@ -155,7 +103,7 @@ class _Reader:
         where = self.where(index, "Patient")
         if self.incoming.patient_uuid is not None or self.incoming.name is not None:
             raise refuse(N_("{where}: the bundle holds more than one Patient."), where=where)
-        self.incoming.patient_uuid = _uuid_of(full_url, resource)
+        self.incoming.patient_uuid = uuid_of(full_url, resource)
         names = [n.text or " ".join([*(n.given or []), n.family or ""]).strip()
                  for n in (resource.name or [])]
         self.incoming.name = next((n for n in names if n), None)
@@ -167,16 +115,16 @@ class _Reader:
         where = self.where(index, "MedicationStatement")
         self.subject(resource)
         if protocol is not None:
-            settings = _settings(protocol, where)
+            settings = protocol_settings(protocol, where)
             period = resource.effectivePeriod
             if period is None or period.start is None:
                 raise refuse(N_("{where}: the treatment's start (effectivePeriod.start) is "
                                  "missing."), where=where)
-            settings["start_date"] = _day_and_time(period.start, where)[0]
+            settings["start_date"] = day_and_time(period.start, where)[0]
             self.incoming.settings = settings
             self.incoming.settings_entry = index
             return
-        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        row_uuid = uuid_of(full_url, resource) or str(uuid.uuid4())
         name = (resource.medicationCodeableConcept.text
                 if resource.medicationCodeableConcept is not None else None)
         if not name and resource.medicationCodeableConcept is not None:
@@ -186,8 +134,8 @@ class _Reader:
             raise refuse(N_("{where}: the medication has no name (medicationCodeableConcept."
                              "text)."), where=where)
         period = resource.effectivePeriod
-        start = _day_and_time(period.start, where)[0] if period and period.start else None
-        end = _day_and_time(period.end, where)[0] if period and period.end else None
+        start = day_and_time(period.start, where)[0] if period and period.start else None
+        end = day_and_time(period.end, where)[0] if period and period.end else None
         if start and end and end < start:
             raise refuse(N_("{where}: the medication ends before it starts."), where=where)
         self.keep(("medication", row_uuid), index, where)
@@ -195,12 +143,12 @@ class _Reader:
 
     def administration(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "MedicationAdministration")
-        if not _has(resource.medicationCodeableConcept, codes.ATC, codes.NALTREXONE_ATC):
+        if not has_coding(resource.medicationCodeableConcept, codes.ATC, codes.NALTREXONE_ATC):
             self.incoming.passed_over.append(
                 f"{_('entry')} {index} (MedicationAdministration)")
             return
         self.subject(resource)
-        day, hh_mm = _when(resource, where)
+        day, hh_mm = effective_day(resource, where)
         if resource.status == "completed":
             dose = resource.dosage.dose if resource.dosage is not None else None
             if dose is None or dose.value is None:
@@ -214,10 +162,10 @@ class _Reader:
             if not 0 < mg <= HARD_LIMIT_MG:
                 raise refuse(N_("{where}: Dose {value} mg is outside the allowed range: above "
                                  "0 and at most 25 mg."), where=where, value=f"{mg:g}")
-            row = DoseRow(_uuid_of(full_url, resource) or str(uuid.uuid4()), day, True, mg,
+            row = DoseRow(uuid_of(full_url, resource) or str(uuid.uuid4()), day, True, mg,
                           hh_mm)
         elif resource.status == "not-done":
-            row = DoseRow(_uuid_of(full_url, resource) or str(uuid.uuid4()), day, False, None,
+            row = DoseRow(uuid_of(full_url, resource) or str(uuid.uuid4()), day, False, None,
                           hh_mm)
         else:
             self.incoming.passed_over.append(
@@ -232,30 +180,30 @@ class _Reader:
             self.incoming.passed_over.append(
                 f"{_('entry')} {index} (Observation, {resource.status})")
             return
-        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        row_uuid = uuid_of(full_url, resource) or str(uuid.uuid4())
         concept = resource.code
-        effect = _has(concept, codes.SIDE_EFFECT_SYSTEM) or next(
+        effect = has_coding(concept, codes.SIDE_EFFECT_SYSTEM) or next(
             (key for key, (code, _d) in codes.SIDE_EFFECT_SNOMED.items()
-             if _has(concept, codes.SNOMED, code)), None)
-        symptom = _has(concept, codes.SYMPTOM_SYSTEM) or next(
+             if has_coding(concept, codes.SNOMED, code)), None)
+        symptom = has_coding(concept, codes.SYMPTOM_SYSTEM) or next(
             (key for key, (code, _d) in codes.SYMPTOM_LOINC.items()
-             if _has(concept, codes.LOINC, code)), None)
-        diary = _has(concept, codes.DIARY_SYSTEM)
+             if has_coding(concept, codes.LOINC, code)), None)
+        diary = has_coding(concept, codes.DIARY_SYSTEM)
         if not (effect or symptom or diary):
-            shown = ", ".join(code for _s, code in _codings(concept)) or (concept.text or "?")
+            shown = ", ".join(code for _s, code in codings(concept)) or (concept.text or "?")
             self.incoming.passed_over.append(
                 f"{_('entry')} {index} (Observation {shown})")
             return
         self.subject(resource)
-        day, _time = _when(resource, where)
+        day, _time = effective_day(resource, where)
         if effect:
-            name = _clean(effect, where, "name", side_effect_key)
-            severity = _int_value(resource, where, "severity", 4)
+            name = clean_key(effect, where, "name", side_effect_key)
+            severity = int_value(resource, where, "severity", 4)
             self.keep(("effect", (day, name)), index, where)
             self.incoming.effects.append(EffectRow(row_uuid, day, name, severity))
         elif symptom:
-            name = _clean(symptom, where, "symptom", symptom_key)
-            value = _int_value(resource, where, "value", 10)
+            name = clean_key(symptom, where, "symptom", symptom_key)
+            value = int_value(resource, where, "value", 10)
             self.keep(("score", (day, name)), index, where)
             self.incoming.scores.append(ScoreRow(row_uuid, day, name, value))
         elif diary == codes.NO_SIDE_EFFECTS:
@@ -278,7 +226,7 @@ class _Reader:
     def procedure(self, index: int, full_url: str | None, resource: Any) -> None:
         where = self.where(index, "Procedure")
         code, _display = codes.CHEMOTHERAPY_SNOMED
-        if not _has(resource.code, codes.SNOMED, code) or resource.status in (
+        if not has_coding(resource.code, codes.SNOMED, code) or resource.status in (
                 "entered-in-error", "not-done"):
             self.incoming.passed_over.append(
                 f"{_('entry')} {index} (Procedure)")
@@ -286,13 +234,13 @@ class _Reader:
         self.subject(resource)
         period = resource.performedPeriod
         if period is not None and period.start is not None:
-            start = _day_and_time(period.start, where)[0]
-            end = _day_and_time(period.end, where)[0] if period.end else start
+            start = day_and_time(period.start, where)[0]
+            end = day_and_time(period.end, where)[0] if period.end else start
         else:
-            start = end = _day_and_time(resource.performedDateTime, where)[0]
+            start = end = day_and_time(resource.performedDateTime, where)[0]
         if end < start:
             raise refuse(N_("{where}: the chemotherapy ends before it starts."), where=where)
-        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        row_uuid = uuid_of(full_url, resource) or str(uuid.uuid4())
         self.keep(("chemo", row_uuid), index, where)
         self.incoming.chemo.append(ChemoRow(row_uuid, start, end))
 
@@ -303,13 +251,13 @@ class _Reader:
             return  # an open alert: derived from the diary, computed again here
         where = self.where(index, "Flag")
         self.subject(resource)
-        code = _has(resource.code, codes.ALERT_SYSTEM)
+        code = has_coding(resource.code, codes.ALERT_SYSTEM)
         parts = {e.url: e for e in dismissal.extension or []}
         if not code or resource.period is None or resource.period.start is None \
                 or "reason" not in parts:
             raise refuse(N_("{where}: a dismissed alert needs its code, its day and the "
                              "reason."), where=where)
-        day = _day_and_time(resource.period.start, where)[0]
+        day = day_and_time(resource.period.start, where)[0]
         reason = (parts["reason"].valueString or "").strip()
         actor = (parts["actor"].valueString if "actor" in parts else None) or "clinician"
         at = parts["at"].valueDateTime if "at" in parts else None
@@ -317,41 +265,10 @@ class _Reader:
         if moment.tzinfo is not None:
 
             moment = moment.astimezone(UTC).replace(tzinfo=None)
-        row_uuid = _uuid_of(full_url, resource) or str(uuid.uuid4())
+        row_uuid = uuid_of(full_url, resource) or str(uuid.uuid4())
         self.keep(("dismissal", (code, day)), index, where)
         self.incoming.dismissals.append(DismissalRow(row_uuid, code, day, reason, actor[:100],
                                                      moment))
-
-
-def _clean(name: str, where: str, field_name: str, key: Any) -> str:
-    from tracker.clinical.vocabulary import MAX_NAME_LENGTH, clean_name
-
-    text = clean_name(name)
-    if not text or len(text) > MAX_NAME_LENGTH:
-        raise refuse(N_("{where}: {field} must be 1 to {high} characters."), where=where,
-                      field=field_name, high=MAX_NAME_LENGTH)
-    return str(key(text))
-
-
-def _settings(extension: Any, where: str) -> dict[str, Any]:
-    """The protocol's fields from the tracker's protocol extension."""
-    found: dict[str, Any] = {}
-    kinds = {name: kind for name, kind, _unit in codes.PROTOCOL_FIELDS}
-    for part in extension.extension or []:
-        kind = kinds.get(part.url)
-        if kind is None:
-            continue
-        value = getattr(part, kind, None)
-        if kind == "valueQuantity" and value is not None:
-            value = None if value.value is None else float(value.value)
-        found[part.url] = value
-    missing = [name for name in ("protocol", "condition", "start_mg", "start_days", "step_mg",
-                                 "interval_days", "target_mg", "max_mg", "formulation")
-               if found.get(name) is None]
-    if missing:
-        raise refuse(N_("{where}: the protocol lacks {fields}."), where=where,
-                      fields=", ".join(missing))
-    return found
 
 
 def read_bundle(path: Path, shown_as: str | None = None) -> Incoming:
@@ -394,7 +311,7 @@ def _check_subjects(reader: _Reader) -> None:
         raise refuse(N_("{file} holds no Patient, and its entries do not name one patient "
                          "by the tracker's identifier."), file=reader.file)
     (subject,) = others
-    incoming.patient_uuid = _uuid_of(subject, None)
+    incoming.patient_uuid = uuid_of(subject, None)
     if incoming.patient_uuid is None:
         raise refuse(N_("{file}: the patient {subject} is not known by the tracker's "
                          "identifier (urn:uuid:…)."), file=reader.file, subject=subject)
