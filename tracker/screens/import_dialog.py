@@ -7,7 +7,7 @@ disagrees with the database is shown with its conflicts named, and the only way 
 button that says what it does: replace the database's values with the file's, as audited
 corrections (``replace=True``). What is imported is the file as previewed (read once), so the
 preview is what was agreed to. Cancel (or Escape) writes nothing; the dialog answers the
-:class:`~tracker.services.importing.ImportResult` of the import, or ``None``.
+:class:`~tracker.services.import_merge.ImportResult` of the import, or ``None``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tracker.widgets.field_message import FieldMessage
 
 if TYPE_CHECKING:
     from tracker.services.clinic import Clinic
-    from tracker.services.importing import ImportResult
+    from tracker.services.import_merge import ImportResult
 
 
 def _refusal_text(error: Exception) -> str:
