@@ -1,47 +1,38 @@
-"""The write and read paths every interface uses: validation, the audit trail, queries.
+"""The write paths every interface uses: validation, the audit trail, one transaction each.
 
 The command line and the app both go through :class:`Clinic`. A refused input raises
 :class:`~tracker.validation.ValidationError` before anything is written; every accepted change
 is written together with its audit rows in one transaction, so nothing is half-saved.
 Corrections never erase: the previous value stays in the audit trail with who, when and why.
-The transactions are all opened here; what the evening check-in writes is in
-:mod:`tracker.services.check_in`, the cohort's derived status in :mod:`tracker.services.status`.
+The write transactions are all opened here; what the evening check-in writes is in
+:mod:`tracker.services.check_in`, the cohort's derived status in :mod:`tracker.services.status`,
+and the reads the Clinic inherits (patients, plans, alerts, the audit trail) in
+:mod:`tracker.services.clinic_reads`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.clinical.alert_status import AlertState
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS
-from tracker.clinical.model import Alert, Diary, PatientSettings, Plan
+from tracker.clinical.model import Alert, Plan
 from tracker.clinical.protocols import SettingsError, build_settings, find_condition
 from tracker.clinical.vocabulary import clean_name
 from tracker.i18n import N_, Message
-from tracker.models import (
-    AlertDismissal,
-    AuditEntry,
-    ChemoSession,
-    Medication,
-    Patient,
-)
+from tracker.models import AlertDismissal, ChemoSession, Medication, Patient
 from tracker.services import audited, status
 from tracker.services import check_in as evening
+from tracker.services.clinic_reads import ClinicReads
 from tracker.services.status import STALE_STATUS_DAY, STATUS_BATCH
 from tracker.storage.audit import utcnow
 from tracker.storage.cohort import StoredStatus
-from tracker.storage.database import Database
-from tracker.storage.records import CheckIn, PatientInfo, Records, unknown_patient
-from tracker.validation import ValidationError, fail, patient_id, require_text, today
-
-if TYPE_CHECKING:
-    from tracker.storage.verify import Verification
+from tracker.storage.records import CheckIn, PatientInfo, unknown_patient
+from tracker.validation import ValidationError, fail, require_text, today
 
 __all__ = ["AUDITED_PATIENT_FIELDS", "STALE_STATUS_DAY", "STATUS_BATCH", "CheckIn", "Clinic",
            "PatientInfo"]
@@ -53,12 +44,8 @@ AUDITED_PATIENT_FIELDS = (
 )
 
 
-class Clinic:
+class Clinic(ClinicReads):
     """The clinic's records in one database, as seen by one actor (patient or clinician)."""
-
-    def __init__(self, db: Database, actor: str = "patient") -> None:
-        self.db = db
-        self.actor = actor
 
     # -- the audit trail ---------------------------------------------------------------------
 
@@ -75,16 +62,6 @@ class Clinic:
 
     def _delete(self, session: Session, row: Any, reason: str | None) -> None:
         audited.delete(session, self.actor, row, reason)
-
-    def verify_audit(self, anchor: Path | None = None) -> Verification:
-        """Every check of ``ldn-tracker verify``: :func:`tracker.services.audited.verify`."""
-        return audited.verify(self.db, anchor)
-
-    def audit_trail(self, patient_id: int) -> list[AuditEntry]:
-        with self.db.read() as session:
-            return list(session.scalars(select(AuditEntry)
-                                        .where(AuditEntry.patient_id == patient_id)
-                                        .order_by(AuditEntry.id)))
 
     # -- patients ----------------------------------------------------------------------------
 
@@ -173,34 +150,6 @@ class Clinic:
             self._update(session, patient, changes, reason)
             self._refresh_status(session, patient)
 
-    def list_patients(self) -> list[PatientInfo]:
-        with self.db.read() as session:
-            return self.records(session).list_patients()
-
-    def patient(self, patient_id: int) -> PatientInfo:
-        with self.db.read() as session:
-            return self.records(session).patient(patient_id)
-
-    def find_patient(self, ref: str) -> int:
-        """A patient by id or by unique name (case-insensitive)."""
-        text = clean_name(ref)
-        if not text:
-            raise fail("patient", N_("{field} must not be empty: give an id or a name."))
-        with self.db.read() as session:
-            pid = patient_id(text)  # ASCII digits only: "٣" is a name, never id 3
-            if pid is not None and session.get(Patient, pid) is not None:
-                return pid
-            ids = list(session.scalars(select(Patient.id).where(
-                func.lower(Patient.name) == text.lower())))
-        if len(ids) == 1:
-            return ids[0]
-        if len(ids) > 1:
-            raise ValidationError("patient", Message(
-                N_("{value} matches several patients (ids {ids}): give the id."),
-                {"value": text, "ids": ", ".join(map(str, ids))}))
-        raise ValidationError("patient", Message(
-            N_("No patient with id or name {value}."), {"value": text}))
-
     @staticmethod
     def _patient(session: Session, patient_id: int) -> Patient:
         patient = session.get(Patient, patient_id)
@@ -245,12 +194,6 @@ class Clinic:
             self._insert(session, chemo)
             self._refresh_status(session, patient)
             return chemo.id
-
-    def medications(self, patient_id: int) -> list[Medication]:
-        with self.db.read() as session:
-            return list(session.scalars(select(Medication)
-                                        .where(Medication.patient_id == patient_id)
-                                        .order_by(Medication.id)))
 
     # -- the diary ---------------------------------------------------------------------------
 
@@ -309,47 +252,7 @@ class Clinic:
                 session, patient, alerts_until=evening.alerts_horizon(entry.day))
         return evening.alerts_near(plan, gone, entry.day)
 
-    def day_entries(self, patient_id: int, day: date) -> CheckIn:
-        """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
-        with self.db.read() as session:
-            return self.records(session).day_entries(patient_id, day)
-
-    # -- reading for the rules engine ------------------------------------------------------
-
-    @staticmethod
-    def records(session: Session) -> Records:
-        """The reads (:mod:`tracker.storage.records`) on the session's own DB-API connection, in its
-        transaction: plain SQL, as SQLAlchemy's per-row processing cost as much as a plan."""
-        dbapi = session.connection().connection.driver_connection
-        assert dbapi is not None
-        return Records(dbapi)
-
-    def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
-        with self.db.read() as session:
-            return self.records(session).inputs(patient_id)
-
-    def plan(self, patient_id: int, until: date | None = None,
-             on: date | None = None) -> Plan:
-        """The plan from its start to ``until`` (default: 4 weeks after today)."""
-        return self.plan_and_diary(patient_id, until, on)[0]
-
-    def plan_and_diary(self, patient_id: int, until: date | None = None,
-                       on: date | None = None) -> tuple[Plan, Diary]:
-        """The plan and the diary it was computed from, read once."""
-        with self.db.read() as session:
-            return self.records(session).plan_and_diary(patient_id, until, on)
-
-    def alerts(self, patient_id: int, plan: Plan | None = None,
-               include_dismissed: bool = False) -> list[Alert]:
-        """See :meth:`tracker.storage.records.Records.alerts`."""
-        with self.db.read() as session:
-            return self.records(session).alerts(patient_id, plan, include_dismissed)
-
-    def alert_states(self, patient_id: int, plan: Plan | None = None,
-                     diary: Diary | None = None) -> list[AlertState]:
-        """See :meth:`tracker.storage.records.Records.alert_states`."""
-        with self.db.read() as session:
-            return self.records(session).alert_states(patient_id, plan, diary)
+    # -- alerts ------------------------------------------------------------------------------
 
     def dismiss_alert(self, patient_id: int, code: str, day: date, reason: str) -> None:
         """Only a clinician dismisses a clinical alert, with a reason kept in the audit trail."""
@@ -377,12 +280,6 @@ class Clinic:
                         alerts_until: date | None = None) -> tuple[Plan, set[tuple[str, date]]]:
         """See :func:`tracker.services.status.refresh`."""
         return status.refresh(session, self.records(session), patient, alerts_until)
-
-    def stale_status(self, *, missing_only: bool = False) -> list[int]:
-        """Patients whose derived status is missing, or (unless ``missing_only``) was computed
-        for an earlier day than today."""
-        with self.db.read() as session:
-            return status.stale_patients(session, missing_only=missing_only)
 
     def refresh_status(self, patient_ids: Iterable[int]) -> int:
         """Recompute these patients' derived status; returns how many.
