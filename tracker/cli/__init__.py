@@ -1,6 +1,7 @@
 """The headless commands of SPEC §9: parse, call a service, print.
 
-The grammar is in :mod:`~tracker.cli.parser`, the handlers in :mod:`~tracker.cli.commands`, the
+The grammar is in :mod:`~tracker.cli.parser`, the table of handlers in
+:mod:`~tracker.cli.commands` (the handlers in a module per group of commands beside it), the
 CSV and JSON printing in :mod:`~tracker.cli.output`, and what a failure tells the user (exit
 status 2 for a refusal, never a traceback) in :mod:`~tracker.cli.errors`. Who may run what
 (SPEC §10) is :mod:`tracker.services.roles`, asked by :func:`~tracker.cli.access.authorize`
