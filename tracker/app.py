@@ -11,7 +11,9 @@ the audit trail under ``clinician:<login name>``.
 
 Cold start: on an existing, up-to-date SQLite file the first screen reads the database directly
 (:mod:`tracker.storage.snapshot`, no SQLAlchemy import) and the Clinic, which every write goes
-through, opens in the background once that screen is drawn (:mod:`tracker.services.opening`).
+through, opens in the background once that screen is drawn (:mod:`tracker.services.opening`);
+which patient opens, and the read before the app starts, are :mod:`tracker.first_screen`. The
+command palette's commands, in the user's language, are :mod:`tracker.palette`.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker
 
 from tracker.clinical.records import PatientInfo
+from tracker.first_screen import FirstScreen, choose_patient, read_first_screen
 from tracker.i18n import N_, _, get_language, set_language
 from tracker.memory import freeze_long_lived
+from tracker.palette import open_palette, system_commands
 from tracker.preferences import Preferences
 from tracker.screens.base import DaySaved, HoldsUnsaved, PlanChanged, tell_failed_worker
 from tracker.services.opening import ClinicOpening
@@ -52,36 +55,6 @@ WARM_UP_DELAY_S = 1.0  # after the first screen is drawn, the Clinic opens in th
 
 # Textual's own binding labels, so they get a Danish translation too.
 _TEXTUAL_LABELS = (N_("palette"), N_("Quit"), N_("Open the command palette"))
-
-
-@dataclass(frozen=True)
-class FirstScreen:
-    """The first screen's data, read before the app starts (cold start)."""
-
-    patients: list[PatientInfo]
-    view: DayView | None
-
-
-def choose_patient(patients: list[PatientInfo], remembered: int | None) -> int | None:
-    ids = [p.id for p in patients]
-    if not ids:
-        return None
-    return remembered if remembered in ids else ids[0]
-
-
-def read_first_screen(direct: DirectReads, remembered: int | None) -> FirstScreen | None:
-    """Today's screen for the patient the app will open, read directly; ``None`` if that
-    fails (the screen then loads in its worker, where a problem is told in the app)."""
-    from tracker.services.day import load_day
-
-    try:
-        with direct.records() as records:
-            patients = records.list_patients()
-            chosen = choose_patient(patients, remembered)
-            view = None if chosen is None else load_day(records, chosen, today())
-    except Exception:  # noqa: BLE001 - any doubt: the worker reads it again and tells why
-        return None
-    return FirstScreen(patients, view)
 
 
 class TrackerApp(App[int]):
@@ -322,47 +295,12 @@ class TrackerApp(App[int]):
             self.push_screen(ClinicScreen(self.clinic, home=True))
 
     def action_command_palette(self) -> None:
-        """``ctrl+p``: Textual's palette (as ``App.action_command_palette`` opens it), with its
-        search field's placeholder in the user's language."""
-        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder=_("Search for commands…")))
+        """``ctrl+p``: Textual's palette, its search field's placeholder in the user's language."""
+        open_palette(self)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Our commands, in the user's language, in place of Textual's (Theme, Keys, Screenshot,
-        which are English only and not the app's; Quit and Maximize are given here again)."""
-        yield SystemCommand(_("Quit"), _("Quit the app (asks first if something is not saved)"),
-                            self.action_quit)
-        if screen.maximized is not None:
-            yield SystemCommand(_("Restore size"), _("Show the enlarged part at its normal size"),
-                                screen.action_minimize)
-        elif screen.focused is not None and screen.focused.allow_maximize:
-            yield SystemCommand(_("Enlarge"), _("Let the part in focus fill the screen"),
-                                screen.action_maximize)
-        yield SystemCommand(_("Switch language (Dansk/English)"),
-                            _("Show the app in Danish or English"), self.action_toggle_language)
-        yield SystemCommand(_("Key bindings"), _("Show the keys of this screen"),
-                            self.action_help)
-        yield SystemCommand(_("Switch patient"), _("Open another patient's diary"),
-                            self.action_switch_patient)
-        yield SystemCommand(_("New patient"), _("Set up a new patient"), self.start_setup)
-        if may(self.role, "clinic"):
-            yield SystemCommand(_("Clinic"), _("Patients and flags"), self.action_clinic)
-        for name, title, help_text in (
-            ("save", N_("Save today's check-in"), N_("Save the dose, side effects and scores")),
-            ("history", N_("History"), N_("A calendar of past days; correct a day")),
-            ("plan", N_("Plan"), N_("The coming weeks' doses and a chart")),
-            ("medications", N_("Medications"),
-             N_("Your medications: add one, or the day you stopped one (opioids put LDN on "
-                "hold)")),
-            ("share", N_("Share with my clinic"),
-             N_("Save your diary (a FHIR file) and a report to hand to your clinic")),
-            ("import_file", N_("Import a patient's file"),
-             N_("Take in the FHIR file a patient shared with the clinic")),
-        ):
-            action = getattr(screen, f"action_{name}", None)
-            if action is not None:
-                yield SystemCommand(_(title), _(help_text), action)
+        """Our commands, in the user's language, in place of Textual's (:mod:`tracker.palette`)."""
+        return system_commands(self, screen)
 
 
 class ClinicianTrackerApp(TrackerApp):

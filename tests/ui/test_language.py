@@ -20,7 +20,8 @@ from tracker.widgets.dose_card import DoseCard
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_FILES = sorted(
-    [ROOT / "tracker/app.py", ROOT / "tracker/services/demo.py", ROOT / "tracker/preferences.py"]
+    [ROOT / "tracker/app.py", ROOT / "tracker/palette.py", ROOT / "tracker/services/demo.py",
+     ROOT / "tracker/preferences.py"]
     + [p for p in (ROOT / "tracker/screens").glob("*.py") if p.stem not in ("clinic", "review")]
     + [p for p in (ROOT / "tracker/widgets").glob("*.py") if not p.stem.startswith("clinic")]
 )
