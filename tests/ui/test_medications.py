@@ -403,3 +403,25 @@ async def test_the_list_takes_the_focus_even_if_it_is_read_before_the_name_is_fo
         await pilot.press("a", "enter")
         await settle(pilot)
         assert "Name must not be empty" in said(app, "name")
+
+
+async def test_the_list_takes_the_focus_even_if_it_is_read_while_it_has_the_auto_focus(
+        ui_clinic: Clinic, patient_id: int) -> None:
+    """The other order on a loaded machine: the screen's auto-focus on the list, the name's
+    scheduled focus not landed yet, when the list is read."""
+    ui_clinic.add_medication(patient_id, "Tramadol", date(2026, 3, 5))
+    app = create_app(clinic=ui_clinic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_medications(pilot)
+        screen = app.screen
+        assert isinstance(screen, MedicationsScreen)
+        table = screen.query_one(DataTable)
+        screen.set_focus(table)  # as the auto-focus leaves it
+        screen.query_one("#med-name", Input).focus()  # on its way, not landed yet
+        screen.focus_placed = False
+        screen.load()
+        await settle(pilot)
+        assert app.focused is table
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EndMedicationDialog)

@@ -166,10 +166,13 @@ class MedicationsScreen(TrackerScreen):
         if not view.rows:
             table.add_row(_("No medications yet."), "", "", "")
         elif not self.focus_placed:  # the first reading only: later ones never move it
-            # The name's focus from on_mount may still be on its way (Widget.focus is
-            # scheduled), so no focus yet counts as the name's.
+            # Unless a name is being typed, or a day field was chosen. Not "the name has the
+            # focus": on_mount's focus is scheduled (Widget.focus), so on a loaded machine the
+            # list can be read while the screen's auto-focus still sits on the table or on
+            # nothing, and the name's focus lands after this reading.
             name = self.query_one("#med-name", Input)
-            if self.focused in (name, None) and not name.value:
+            days = (self.query_one("#med-from", Input), self.query_one("#med-to", Input))
+            if not name.value and self.focused not in days:
                 table.focus()
         self.focus_placed = True
         if view.rows:
