@@ -385,6 +385,22 @@ async def test_switching_language_on_the_screen_keeps_what_is_typed(
         assert screen.has_unsaved()
 
 
+async def read_again_with_the_focus(pilot: Any, on_table: bool) -> MedicationsScreen:
+    """The list read once more as if for the first time, the focus left where a loaded
+    machine can leave it then: on nothing, or on the list (the screen's auto-focus) with the
+    name's scheduled focus still on its way."""
+    await open_medications(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MedicationsScreen) and screen.view is not None
+    screen.set_focus(screen.query_one(DataTable) if on_table else None)
+    screen.query_one("#med-name", Input).focus()  # scheduled: lands after this turn
+    screen.focus_placed = False
+    screen.on_medications_screen_loaded(MedicationsScreen.Loaded(screen.view))
+    await settle(pilot)
+    assert pilot.app.focused is screen.query_one(DataTable)
+    return screen
+
+
 async def test_the_list_takes_the_focus_even_if_it_is_read_before_the_name_is_focused(
         ui_clinic: Clinic, patient_id: int) -> None:
     """Widget.focus is scheduled: on a loaded machine the list may be read before the name's
@@ -392,14 +408,7 @@ async def test_the_list_takes_the_focus_even_if_it_is_read_before_the_name_is_fo
     ui_clinic.add_medication(patient_id, "Tramadol", date(2026, 3, 5))
     app = create_app(clinic=ui_clinic)
     async with app.run_test(size=SIZE) as pilot:
-        await open_medications(pilot)
-        screen = app.screen
-        assert isinstance(screen, MedicationsScreen)
-        screen.set_focus(None)  # as if the reading came first
-        screen.focus_placed = False
-        screen.load()
-        await settle(pilot)
-        assert app.focused is screen.query_one(DataTable)
+        await read_again_with_the_focus(pilot, on_table=False)
         await pilot.press("a", "enter")
         await settle(pilot)
         assert "Name must not be empty" in said(app, "name")
@@ -412,16 +421,7 @@ async def test_the_list_takes_the_focus_even_if_it_is_read_while_it_has_the_auto
     ui_clinic.add_medication(patient_id, "Tramadol", date(2026, 3, 5))
     app = create_app(clinic=ui_clinic)
     async with app.run_test(size=SIZE) as pilot:
-        await open_medications(pilot)
-        screen = app.screen
-        assert isinstance(screen, MedicationsScreen)
-        table = screen.query_one(DataTable)
-        screen.set_focus(table)  # as the auto-focus leaves it
-        screen.query_one("#med-name", Input).focus()  # on its way, not landed yet
-        screen.focus_placed = False
-        screen.load()
-        await settle(pilot)
-        assert app.focused is table
+        await read_again_with_the_focus(pilot, on_table=True)
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, EndMedicationDialog)
