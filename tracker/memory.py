@@ -13,6 +13,7 @@ a reference cycle among them that becomes garbage later is kept, a bounded, one-
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,12 +34,19 @@ def freeze_long_lived(moment: str) -> None:
 def loading_modules() -> Iterator[None]:
     """Modules imported in the block live as long as the process: no collection walks them
     while they load, and they are frozen afterwards. Imports make long-lived objects, hardly
-    any garbage (a short command such as ``dose`` spent ~30 ms in one full collection)."""
+    any garbage (a short command such as ``dose`` spent ~30 ms in one full collection).
+
+    Nothing is frozen when the block loaded no module: a process that opens many databases
+    (the test suite, a clinician's app opening a second file) would otherwise freeze the
+    garbage of the earlier ones each time, and an engine kept out of the collector keeps its
+    pooled connections open (PostgreSQL's connection slots ran out in CI)."""
     was_enabled = gc.isenabled()
+    loaded_before = len(sys.modules)
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if len(sys.modules) > loaded_before:
+            gc.freeze()
         if was_enabled:
             gc.enable()

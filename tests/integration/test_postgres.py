@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url, text
 
 from tracker.cli import main
 
@@ -95,6 +96,27 @@ def test_every_command_works_on_postgres_as_on_sqlite(pg_database: str, tmp_path
         assert on_server[name] == on_sqlite[name], name
     assert json.loads(on_server["summary"]) == json.loads(on_sqlite["summary"])
     assert "intact" in on_server["verify"]
+
+
+def test_a_command_leaves_no_connection_open_on_the_server(pg_database: str, pg_server,
+                                                         capsys) -> None:
+    """Each command closes what it opened when it ends: a process that runs many (the test
+    suite, a script driving ``tracker.cli.main``) must not hold a server connection per
+    command until a garbage collection frees it (CI's server ran out of connection slots)."""
+    name = make_url(pg_database).database
+
+    def open_on_server() -> int:
+        with pg_server.admin.connect() as conn:
+            return int(conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name}).scalar_one())
+
+    _cli(capsys, pg_database, *ADD)
+    for day in range(1, 11):
+        _cli(capsys, pg_database, "dose", "--patient", "Anna", "--date", f"2026-01-{day:02d}",
+             "--mg", "0.75")
+        _cli(capsys, pg_database, "plan", "--patient", "Anna", "--to", "2026-02-01")
+    assert open_on_server() == 0
 
 
 def test_the_app_write_path_on_postgres(pg_database: str, h) -> None:

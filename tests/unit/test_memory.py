@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,45 @@ import pytest
 from tracker.memory import loading_modules
 
 
-def test_no_collection_while_loading_and_what_loaded_is_frozen() -> None:
+def test_no_collection_while_loading_and_what_loaded_is_frozen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ldn_memory_probe.py").write_text("KEPT = [[object()] for _ in range(1000)]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     assert gc.isenabled()
     before = gc.get_freeze_count()
-    kept = []
-    with loading_modules():
-        assert not gc.isenabled()
-        kept.extend([object()] for _ in range(1000))
+    try:
+        with loading_modules():
+            assert not gc.isenabled()
+            import ldn_memory_probe  # noqa: F401
+    finally:
+        sys.modules.pop("ldn_memory_probe", None)
     assert gc.isenabled() and gc.get_freeze_count() >= before + 1000
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_block_that_loads_nothing_freezes_nothing_so_earlier_garbage_is_collected() -> None:
+    """A second database opened in one process (the test suite, a clinician's second file)
+    loads no new module: the first one's garbage, such as an engine in a reference cycle
+    holding pooled connections, must stay collectable."""
+    gc.collect()
+    gc.disable()  # no automatic collection between the steps
+    try:
+        garbage = weakref.ref(_make_garbage_cycle())
+        with loading_modules():
+            pass
+        assert garbage() is not None  # a cycle: only the collector frees it
+        gc.collect()
+        assert garbage() is None
+    finally:
+        gc.enable()
+
+
+def _make_garbage_cycle() -> _Cycle:
+    return _Cycle()
 
 
 def test_an_import_that_fails_leaves_the_collector_as_it_was() -> None:

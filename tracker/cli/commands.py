@@ -30,6 +30,7 @@ from tracker.cli.diary import (
     cmd_summary,
 )
 from tracker.cli.files import cmd_export, cmd_import, cmd_report
+from tracker.cli.opening import closing_opened
 from tracker.cli.patients import (
     cmd_chemo_add,
     cmd_med_add,
@@ -70,4 +71,5 @@ def run(args: argparse.Namespace) -> int:
     once the role may (refused with exit 2 before anything is opened otherwise)."""
     handler = COMMANDS[(args.command, getattr(args, "action", None))]
     authorize(args)
-    return handler(args)
+    with closing_opened():
+        return handler(args)

@@ -9,6 +9,8 @@ are imported when a command opens them, not before, so a ``dose`` entry starts f
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tracker.cli.access import server_checked
@@ -44,4 +46,23 @@ def open_clinic(args: argparse.Namespace) -> Any:
     except BaseException:
         database.dispose()
         raise
+    _opened.append(database)
     return Clinic(database, actor=actor(role))
+
+
+# The databases the running command opened, closed when it ends (:func:`closing_opened`).
+_opened: list[Any] = []
+
+
+@contextmanager
+def closing_opened() -> Iterator[None]:
+    """Close every database the command in the block opened, however it ends: its pooled
+    connections are not left to the garbage collector. A process that runs many commands (the
+    test suite calls :func:`tracker.cli.main` in-process) would otherwise hold a PostgreSQL
+    connection per command until a collection happens to free it, and run the server out of
+    connection slots."""
+    try:
+        yield
+    finally:
+        while _opened:
+            _opened.pop().dispose()
