@@ -50,3 +50,17 @@ def loading_modules() -> Iterator[None]:
             gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic collection inside the block: for a block that builds many objects that live
+    on (a table's rows), whose collections would only walk them and find no garbage. Reference
+    counting still frees what the block drops; the collector runs again after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

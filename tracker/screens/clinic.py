@@ -27,7 +27,7 @@ from textual.widgets.data_table import ColumnKey
 
 from tracker.clinical.labels import PHASE_LABELS, phase_label, protocol_label
 from tracker.i18n import N_, _, format_mg, format_percent, ngettext
-from tracker.memory import freeze_long_lived
+from tracker.memory import collection_paused, freeze_long_lived
 from tracker.screens.base import TrackerScreen
 from tracker.screens.clinic_rows import (
     COLUMN_KEYS,
@@ -201,8 +201,9 @@ class ClinicScreen(TrackerScreen):
         self.fit_columns()
         cache: dict[tuple[str, ...], list[Text | str]] = {}
         texts: dict[Any, Text] = {}
-        for row in self.sorted_rows():
-            table.add_row(*self.cells(row, cache, texts), key=str(row.id))
+        with collection_paused():  # 2,000 rows of ~16 cells: objects the table keeps
+            for row in self.sorted_rows():
+                table.add_row(*self.cells(row, cache, texts), key=str(row.id))
         if selected is not None and str(selected) in {str(r.id) for r in self.rows}:
             table.move_cursor(row=table.get_row_index(str(selected)))
         flagged = sum(1 for r in self.rows if r.flags)
