@@ -36,10 +36,21 @@ def minimal_app() -> Any:
 
 
 def tracker_app(db: str) -> Any:
+    """ldn-tracker's app as its entry makes it (``tracker/__main__.py``, then
+    ``tracker.cli.main``): the command line parsed and its role checked, the modules loaded
+    with the cyclic collector paused (``tracker.memory.loading_modules``); only ``App.run()``
+    is replaced by the headless start."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tracker.app import create_app
+    from tracker.memory import loading_modules
 
-    return create_app(db)
+    with loading_modules():
+        from tracker.cli.access import authorize
+        from tracker.cli.parser import build_parser
+    args = build_parser().parse_args(["--db", db])
+    with loading_modules():
+        from tracker.app import create_app
+
+    return create_app(db, role=authorize(args))
 
 
 def _ready(app: Any, want_today: bool) -> bool:
