@@ -40,16 +40,13 @@ def loading_modules() -> Iterator[None]:
     (the test suite, a clinician's app opening a second file) would otherwise freeze the
     garbage of the earlier ones each time, and an engine kept out of the collector keeps its
     pooled connections open (PostgreSQL's connection slots ran out in CI)."""
-    was_enabled = gc.isenabled()
     loaded_before = len(sys.modules)
-    gc.disable()
-    try:
-        yield
-    finally:
-        if len(sys.modules) > loaded_before:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
+    with collection_paused():
+        try:
+            yield
+        finally:
+            if len(sys.modules) > loaded_before:
+                gc.freeze()
 
 
 @contextmanager
