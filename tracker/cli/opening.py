@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.cli.access import server_checked
 from tracker.services.roles import actor, resolve_role
+
+if TYPE_CHECKING:
+    from tracker.storage.database import Database
 
 # The commands that only read (SPEC §9): on a path where no database exists they say so and
 # create nothing. Their files (export, report) are written elsewhere, never into the database.
@@ -22,6 +25,10 @@ READING_COMMANDS = frozenset({
     ("patient", "list"), ("med", "list"), ("plan", None), ("alerts", None), ("summary", None),
     ("export", None), ("report", None), ("verify", None), ("remind", None),
 })
+
+
+# The databases the running command opened, closed when it ends (:func:`closing_opened`).
+_opened: list[Database] = []
 
 
 def only_reads(args: argparse.Namespace) -> bool:
@@ -48,10 +55,6 @@ def open_clinic(args: argparse.Namespace) -> Any:
         raise
     _opened.append(database)
     return Clinic(database, actor=actor(role))
-
-
-# The databases the running command opened, closed when it ends (:func:`closing_opened`).
-_opened: list[Any] = []
 
 
 @contextmanager
