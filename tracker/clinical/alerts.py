@@ -161,28 +161,28 @@ def missed_dose_alerts(days: Sequence[PlannedDay], diary: Diary, today: date) ->
     A past day without a dose entry counts as not taken; today counts only once logged as
     skipped (the evening is not over). One alert per run, dated its third day.
     """
-    taken: dict[date, bool] = {}
-    for entry in diary.doses:
-        taken[entry.day] = taken.get(entry.day, False) or entry.taken
+    logged = {entry.day for entry in diary.doses}
+    taken = {entry.day for entry in diary.doses if entry.taken}  # any entry of the day taken
     alerts = []
-    run: list[date] = []
+    missed, first = 0, today  # the run of missed doses so far, and its first day
     for planned in days:
-        if planned.day > today:
+        day = planned.day
+        if day > today:
             break
         if planned.dose_mg <= 0:
             continue
-        logged = taken.get(planned.day)
-        missed = logged is False or (logged is None and planned.day < today)
-        if not missed:
-            run = []
+        if day in taken or (day not in logged and day >= today):  # today: only once skipped
+            missed = 0
             continue
-        run.append(planned.day)
-        if len(run) == MISSED_IN_A_ROW:
-            alerts.append(Alert(planned.day, MISSED_DOSES, Message(N_(
+        if not missed:
+            first = day
+        missed += 1
+        if missed == MISSED_IN_A_ROW:
+            alerts.append(Alert(day, MISSED_DOSES, Message(N_(
                 "No dose was logged as taken from {first} to {last}: {count} planned doses in a "
                 "row. LDN works when it is taken every day: take today's dose as planned and log "
                 "it, and talk to the clinic if the doses are hard to keep up."), {
-                "first": run[0], "last": run[-1], "count": MISSED_IN_A_ROW})))
+                "first": first, "last": day, "count": MISSED_IN_A_ROW})))
     return alerts
 
 
@@ -231,13 +231,8 @@ def _daily_means(diary: Diary,
     return {k: {d: sum(v) / len(v) for d, v in per_day.items()} for k, per_day in sums.items()}
 
 
-def _mean(values: dict[date, float], first: date, last: date) -> float | None:
-    found = []
-    day = first
-    while day <= last:
-        if day in values:
-            found.append(values[day])
-        day += _ONE
+def _mean(values: dict[date, float], days: Iterable[date]) -> float | None:
+    found = [values[day] for day in days if day in values]
     return sum(found) / len(found) if found else None
 
 
@@ -249,8 +244,8 @@ def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date) 
     it; each symptom needs a score in both windows. The alert is dated the first day the
     condition holds on the scores so far (at the latest the 7th day).
     """
-    increases = [i for i in range(1, len(days))
-                 if 0 < days[i - 1].dose_mg < days[i].dose_mg]
+    mgs = [planned.dose_mg for planned in days]
+    increases = [i for i in range(1, len(mgs)) if 0 < mgs[i - 1] < mgs[i]]
     if not increases:
         return []
     window = timedelta(days=TOO_HIGH_WINDOW_DAYS)
@@ -262,18 +257,22 @@ def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date) 
     for i in increases:
         before_day, planned = days[i - 1], days[i]
         d = planned.day
-        b_first, b_last = d - timedelta(days=TOO_HIGH_WINDOW_DAYS), d - _ONE
-        base = {k: _mean(v, b_first, b_last) for k, v in means.items()}
+        before = [d - timedelta(days=n) for n in range(TOO_HIGH_WINDOW_DAYS, 0, -1)]
+        base = {k: _mean(v, before) for k, v in means.items()}
         if base.get("fatigue") is None:
             continue
         last = min(d + timedelta(days=TOO_HIGH_WINDOW_DAYS - 1), until)
+        since: dict[str, list[float]] = {key: [] for key in means}  # the scores from d on
         day = d
         while day <= last:
             rises: dict[str, float] = {}
             for key, values in means.items():
-                now, then = _mean(values, d, day), base.get(key)
-                if now is not None and then is not None:
-                    rises[key] = now - then
+                found = since[key]
+                if day in values:
+                    found.append(values[day])
+                then = base.get(key)
+                if found and then is not None:
+                    rises[key] = sum(found) / len(found) - then
             other = next((k for k in ("pain", "low_mood")
                           if rises.get(k, 0.0) >= TOO_HIGH_RISE), None)
             if rises.get("fatigue", 0.0) >= TOO_HIGH_RISE and other is not None:

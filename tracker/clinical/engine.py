@@ -12,6 +12,7 @@ SPEC is silent.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,6 +21,7 @@ from tracker.clinical.deliverable import clean_mg
 from tracker.clinical.episodes import SideEffectIndex, find_episodes
 from tracker.clinical.events import (
     Hold,
+    Pause,
     chemo_pauses,
     hold_days,
     opioid_holds,
@@ -85,20 +87,7 @@ def compute_plan(
     all_holds = opioid_holds(diary, start)
     holds = hold_days(all_holds, start, until)
 
-    state = TitrationState.at_start(settings, nominal_ladder(settings), index)
-    days: list[PlannedDay] = []
-    day = start
-    while day <= until:
-        week = state.week
-        if week is not None and day == week.back_up_on:
-            state.back_up()  # T+8: the reduction week is over (§4)
-        day_holds = holds.get(day)
-        pause = pauses.get(day)
-        if day_holds or pause is not None:  # no LDN today: it wins over everything (§6)
-            days.append(state.day_without_ldn(day, day_holds, pause))
-        else:
-            days.append(state.day_with_ldn(day))
-        day += _ONE
+    state, days = walk(settings, index, holds, pauses, until)
 
     reductions = state.reductions
     episodes = find_episodes(index, start, until, (r.trigger_day for r in reductions))
@@ -114,6 +103,47 @@ def compute_plan(
         last_step=state.last_step,
         target_mg=state.rungs[-1].mg,
     )
+
+
+def walk(
+    settings: PatientSettings,
+    index: SideEffectIndex,
+    holds: dict[date, list[Hold]],
+    pauses: dict[date, Pause],
+    until: date,
+    *,
+    fast_forward: bool = True,
+) -> tuple[TitrationState, list[PlannedDay]]:
+    """The day-by-day walk from the start to ``until``: the state it ends in, and the days.
+
+    A quiet day (:meth:`TitrationState.quiet_dose`: at the target or the highest tolerated
+    dose, no reduction week, not a first day back) reads the same as the one before it, so a
+    stretch of them, up to the next day without LDN, is planned at once
+    (:meth:`TitrationState.quiet_days`): most days of a long plan are such days.
+    ``fast_forward=False`` walks every day through :meth:`TitrationState.day_with_ldn`; the
+    property tests check that both give the same plan.
+    """
+    state = TitrationState.at_start(settings, nominal_ladder(settings), index)
+    days: list[PlannedDay] = []
+    no_ldn = sorted(holds.keys() | pauses.keys())
+    after_until = until + _ONE
+    day = settings.start_date
+    while day <= until:
+        week = state.week
+        if week is not None and day == week.back_up_on:
+            state.back_up()  # T+8: the reduction week is over (§4)
+        day_holds = holds.get(day)
+        pause = pauses.get(day)
+        if day_holds or pause is not None:  # no LDN today: it wins over everything (§6)
+            days.append(state.day_without_ldn(day, day_holds, pause))
+        elif fast_forward and state.quiet_dose() is not None:
+            at = bisect_right(no_ldn, day)
+            day = state.quiet_days(day, no_ldn[at] if at < len(no_ldn) else after_until, days)
+            continue
+        else:
+            days.append(state.day_with_ldn(day))
+        day += _ONE
+    return state, days
 
 
 def _derived_alerts(

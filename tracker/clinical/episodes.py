@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -22,6 +23,7 @@ CLEAR = 0
 UNKNOWN = -1
 
 _ONE = timedelta(days=1)
+_TWO = timedelta(days=2)
 
 
 class EffectDay(NamedTuple):
@@ -43,14 +45,28 @@ class SideEffectIndex:
         worst: dict[date, int] = {}
         names: dict[date, set[str]] = {}
         for entry in diary.effects:
-            reported.add(entry.day)
-            if entry.severity >= threshold:
-                worst[entry.day] = max(worst.get(entry.day, 0), entry.severity)
-                names.setdefault(entry.day, set()).add(entry.name.strip())
+            day = entry.day
+            reported.add(day)
+            severity = entry.severity
+            if severity >= threshold:
+                if day in worst:
+                    if severity > worst[day]:
+                        worst[day] = severity
+                    names[day].add(entry.name.strip())
+                else:
+                    worst[day] = severity
+                    names[day] = {entry.name.strip()}
         self._days: dict[date, EffectDay] = {
             day: EffectDay(worst[day], frozenset(names[day])) for day in worst
         }
         self._reported = frozenset(reported)
+        self._in_order: list[date] | None = None
+
+    def side_effect_days_in_order(self) -> list[date]:
+        """The side-effect days, sorted (made once, on first use)."""
+        if self._in_order is None:
+            self._in_order = sorted(self._days)
+        return self._in_order
 
     def status(self, day: date) -> int:
         if day in self._days:
@@ -83,7 +99,8 @@ def find_episodes(
     if last < first:
         return ()
     triggers = sorted(fired_on)
-    se_days = sorted(d for d in index.side_effect_days() if first <= d <= last)
+    in_order = index.side_effect_days_in_order()
+    se_days = in_order[bisect_left(in_order, first):bisect_right(in_order, last)]
     episodes: list[Episode] = []
     run: list[date] = []
 
@@ -93,19 +110,25 @@ def find_episodes(
         if not run:
             return
         start, end = run[0], run[-1]
-        infos = [effect_days[day] for day in run]
-        effects = frozenset().union(*(info.names for info in infos))
-        fired = next((t for t in triggers if start <= t <= end), None)
-        episodes.append(episode(start, end, (end - start).days + 1, max(i.worst for i in infos),
-                                tuple(sorted(effects, key=str.casefold)), fired is not None,
+        if len(run) == 1:  # most episodes are one day long
+            info = effect_days[start]
+            worst, names = info.worst, info.names
+        else:
+            infos = [effect_days[day] for day in run]
+            worst = max(info.worst for info in infos)
+            names = frozenset().union(*(info.names for info in infos))
+        fired = next((t for t in triggers if start <= t <= end), None) if triggers else None
+        episodes.append(episode(start, end, (end - start).days + 1, worst,
+                                tuple(sorted(names, key=str.casefold)), fired is not None,
                                 fired))
         run.clear()
 
+    reported = index._reported
     for day in se_days:
         if run:
-            gap = (day - run[-1]).days
-            bridged = gap == 2 and index.status(day - _ONE) == UNKNOWN
-            if gap != 1 and not bridged:
+            gap = day - run[-1]
+            # One unknown day between two side-effect days is bridged.
+            if gap != _ONE and not (gap == _TWO and day - _ONE not in reported):
                 close()
         run.append(day)
     close()
@@ -148,3 +171,25 @@ class EpisodeCounter:
             self._last_se = None
             self._counted_first = None
         return 0
+
+    def feed_through(self, first: date, stop: date, tolerance: float) -> tuple[date, int] | None:
+        """Feed the days from ``first`` until ``stop`` (exclusive), as :meth:`feed` one by one,
+        up to the first whose count exceeds ``tolerance``: that day and its count, else ``None``.
+
+        While no episode is open (no side-effect day in the last two days), a day without side
+        effects changes nothing, so the walk jumps to the next side-effect day.
+        """
+        in_order = self._index.side_effect_days_in_order()
+        feed = self.feed
+        day = first
+        while day < stop:
+            if self._last_se is None:
+                at = bisect_left(in_order, day)
+                if at == len(in_order) or in_order[at] >= stop:
+                    return None
+                day = in_order[at]
+            counted = feed(day)
+            if counted > tolerance:
+                return day, counted
+            day += _ONE
+        return None

@@ -10,6 +10,7 @@ object with plain attributes and a day costs only a few calls.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from tracker.clinical.model import (
     PlannedDay,
     Reduction,
     planned_day,
+    planned_days_like,
 )
 from tracker.i18n import N_, Message
 
@@ -189,6 +191,51 @@ class TitrationState:
         # Once a day on the hot path: planned_day fills the frozen instance at once.
         return planned_day(day, dose.mg, dose.nominal_mg, phase, reason, dose.needs_liquid, volume,
                           self.step)
+
+    def quiet_dose(self) -> tuple[Dose, Phase, Message] | None:
+        """Today's dose, phase and reason if today is quiet, else ``None``.
+
+        A quiet day is planned as the day before it was: no reduction week, not the first day
+        back after a week, a pause or a hold, and the patient at the highest tolerated dose or
+        at the target dose (after the day it was reached). Only the side-effect rule can end a
+        stretch of them, or a day without LDN.
+        """
+        if self.week is not None or self.after_no_ldn is not None or self.back_from is not None:
+            return None
+        if self.plateau is not None:
+            return self.plateau_day()
+        step = self.step
+        dose = self.rungs[step]
+        if step == 0 or step < self.last_step or dose.nominal_mg < self.target_mg:
+            return None
+        return dose, "target", self.target_reason(dose)
+
+    def quiet_days(self, first: date, stop: date, out: list[PlannedDay]) -> date:
+        """Plan the quiet days from ``first`` until ``stop`` (a day without LDN, or the day
+        after the plan) into ``out``; the next day to plan.
+
+        Each day is what :meth:`day_with_ldn` makes of a quiet day, made without asking the
+        rules again: the same dose and reason, and that day's side effects fed to the rule,
+        which ends the stretch on the day it fires.
+        """
+        quiet = self.quiet_dose()
+        assert quiet is not None
+        dose, phase, reason = quiet
+        if dose.needs_liquid:
+            reason = Message(R_NEEDS_LIQUID, {"reason": reason})
+        volume = volume_ml(dose.mg, self.concentration_mg_ml) if self.liquid else None
+        # The rule fires on a day with LDN only (a dose of 0 mg never fires it).
+        fired = self.counter.feed_through(first, stop, self.tolerance_days if dose.mg > 0
+                                          else math.inf)
+        end = stop if fired is None else fired[0] + _ONE
+        out.extend(planned_days_like(planned_day(
+            first, dose.mg, dose.nominal_mg, phase, reason, dose.needs_liquid, volume, self.step),
+            (end - first).days))
+        if fired is not None:
+            self.start_reduction_week(fired[0], dose.mg, fired[1])
+        if self.plateau is None:  # on the target step its days are counted (titration_day)
+            self.days_on_step += (end - first).days
+        return end
 
     def titration_day(self, day: date) -> tuple[Dose, Phase, Message]:
         """The start dose or a titration step (§3), stepping up today if a step-up is due."""

@@ -22,6 +22,9 @@ from tracker.clinical import (
     ScoreEntry,
     compute_plan,
 )
+from tracker.clinical.engine import walk
+from tracker.clinical.episodes import SideEffectIndex
+from tracker.clinical.events import chemo_pauses, hold_days, opioid_holds, pause_days
 from tracker.clinical.protocols import PROTOCOLS, build_settings
 
 HORIZON = 160
@@ -151,6 +154,26 @@ def test_reductions_follow_long_episodes_and_never_overlap(s: PatientSettings,
     codes = [a.code for a in p.alerts]
     assert codes.count("side_effect_reduction") == len(p.reductions)
     assert codes.count("plateau") == sum(r.plateau for r in p.reductions)
+
+
+@settings(max_examples=400, deadline=None)
+@given(patient(), diary(), st.integers(-3, HORIZON))
+def test_quiet_stretches_planned_at_once_are_the_days_walked_one_by_one(
+        s: PatientSettings, dia: Diary, until_n: int) -> None:
+    """The engine plans a stretch of quiet days at once; walking every day through the rules
+    must give the same days, reductions, alerts and state."""
+    until = day(until_n)
+    index = SideEffectIndex(dia, s.min_severity)
+    pauses = pause_days(chemo_pauses(dia), s.start_date, until)
+    holds = hold_days(opioid_holds(dia, s.start_date), s.start_date, until)
+    fast, fast_days = walk(s, index, holds, pauses, until)
+    slow, slow_days = walk(s, index, holds, pauses, until, fast_forward=False)
+    assert fast_days == slow_days
+    assert [x.day for x in fast_days] == [day(i) for i in range(max(until_n + 1, 0))]
+    assert fast.reductions == slow.reductions and fast.alerts == slow.alerts
+    assert fast.step_ups == slow.step_ups
+    assert (fast.step, fast.days_on_step, fast.plateau, fast.week) == (
+        slow.step, slow.days_on_step, slow.plateau, slow.week)
 
 
 @EXAMPLES
