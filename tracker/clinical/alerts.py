@@ -8,7 +8,7 @@ the diary for the others. Dismissing an alert is the interface's business, not t
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from itertools import chain, islice
 from operator import attrgetter, le
@@ -213,13 +213,21 @@ def _merged(windows: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
     return merged
 
 
-def _daily_means(diary: Diary,
-                 windows: list[tuple[date, date]]) -> dict[str, dict[date, float]]:
-    """Each day's mean fatigue, pain and low mood, on the days of ``windows`` only (around
-    the dose increases: a few weeks out of years of scores; see :func:`_in_windows`)."""
+ScoresIn = Callable[[list[tuple[date, date]]], Iterable[ScoreEntry]]
+"""The diary's scores on the days of some windows (half-open ``[first, end)``, sorted, not
+overlapping), in day order: the only scores the rules read (:func:`dose_too_high_alerts`)."""
+
+
+def scores_in_diary(diary: Diary) -> ScoresIn:
+    """The scores of ``diary`` in the windows asked for (see :func:`_in_windows`)."""
+    return lambda windows: _in_windows(diary.scores, windows)
+
+
+def _daily_means(scores: Iterable[ScoreEntry]) -> dict[str, dict[date, float]]:
+    """Each day's mean fatigue, pain and low mood of ``scores``."""
     sums: dict[str, dict[date, list[float]]] = {}
     keys: dict[str, str | None] = {}  # the few distinct names, folded once each
-    for score in _in_windows(diary.scores, windows):
+    for score in scores:
         symptom = score.symptom
         if symptom in keys:
             key = keys[symptom]
@@ -236,21 +244,26 @@ def _mean(values: dict[date, float], days: Iterable[date]) -> float | None:
     return sum(found) / len(found) if found else None
 
 
-def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date) -> list[Alert]:
+def dose_too_high_alerts(days: Sequence[PlannedDay], diary: Diary, until: date,
+                         scores_in: ScoresIn | None = None) -> list[Alert]:
     """SPEC §6: after a dose increase, mean fatigue up ≥ 2 with pain or low mood up ≥ 2.
 
     An increase is a day planned above the previous day's non-zero dose (a titration step or a
     return from a reduction). The 7 days from the increase are compared with the 7 days before
     it; each symptom needs a score in both windows. The alert is dated the first day the
     condition holds on the scores so far (at the latest the 7th day).
+
+    Only the scores around the increases are read, through ``scores_in`` (default: from
+    ``diary.scores``): a few weeks out of years of scores, so a caller that needs no other
+    score can leave the rest unread.
     """
     mgs = [planned.dose_mg for planned in days]
     increases = [i for i in range(1, len(mgs)) if 0 < mgs[i - 1] < mgs[i]]
     if not increases:
         return []
     window = timedelta(days=TOO_HIGH_WINDOW_DAYS)
-    means = _daily_means(diary, _merged((days[i].day - window, days[i].day + window)
-                                        for i in increases))
+    windows = _merged((days[i].day - window, days[i].day + window) for i in increases)
+    means = _daily_means((scores_in or scores_in_diary(diary))(windows))
     if not means.get("fatigue"):
         return []
     alerts = []

@@ -71,12 +71,15 @@ def nominal_ladder(settings: PatientSettings) -> tuple[float, ...]:
 
 
 def compute_plan(
-    settings: PatientSettings, diary: Diary, until: date, today: date | None = None
+    settings: PatientSettings, diary: Diary, until: date, today: date | None = None, *,
+    scores_in: A.ScoresIn | None = None,
 ) -> Plan:
     """The plan from ``settings.start_date`` to ``until`` inclusive, with its alerts.
 
     ``today`` (default ``until``) only says which days are past for ``missed_doses``; nothing
-    here reads the clock.
+    here reads the clock. The rules read symptom scores only around the dose increases
+    (``dose_maybe_too_high``): ``scores_in`` gives them for those days (default: from
+    ``diary.scores``), for a caller that has not read the patient's other scores.
     """
     today = until if today is None else today
     start = settings.start_date
@@ -92,7 +95,7 @@ def compute_plan(
     reductions = state.reductions
     episodes = find_episodes(index, start, until, (r.trigger_day for r in reductions))
     alerts = state.alerts + _derived_alerts(settings, diary, days, all_holds, state.step_ups,
-                                            until, today)
+                                            until, today, scores_in)
     alerts = [a for a in alerts if start <= a.day <= until]
     alerts.sort(key=lambda a: (a.day, a.code))
     return Plan(
@@ -154,6 +157,7 @@ def _derived_alerts(
     step_ups: list[tuple[date, float]],
     until: date,
     today: date,
+    scores_in: A.ScoresIn | None,
 ) -> list[Alert]:
     start = settings.start_date
     out: list[Alert] = []
@@ -167,6 +171,6 @@ def _derived_alerts(
     if settings.formulation == "capsule":
         out.extend(A.needs_liquid_alerts(days))
     out.extend(A.missed_dose_alerts(days, diary, today))
-    out.extend(A.dose_too_high_alerts(days, diary, until))
+    out.extend(A.dose_too_high_alerts(days, diary, until, scores_in))
     out.extend(A.thyroid_alerts(settings, step_ups, until))
     return out

@@ -55,10 +55,15 @@ def last_entry(diary: Diary) -> date | None:
 
 
 def status_values(plan: Plan, diary: Diary, today: date,
-                  dismissed: set[tuple[str, date]]) -> dict[str, Any]:
+                  dismissed: set[tuple[str, date]], *,
+                  last_score_day: date | None = None) -> dict[str, Any]:
     """The cohort row of one patient: ``open_alerts`` has the code of every open alert (one
     per alert: their number is the count), ``flags`` the distinct flags in
-    :data:`FLAG_ORDER`, ``next_upcoming`` the day of the first upcoming alert of the plan."""
+    :data:`FLAG_ORDER`, ``next_upcoming`` the day of the first upcoming alert of the plan.
+
+    ``last_score_day`` is the last day with a symptom score, for a ``diary`` read without its
+    scores (the rules read only a few weeks of them: ``compute_plan``'s ``scores_in``).
+    """
     current = plan.on(today) or (plan.days[0] if plan.days else None)
     dose = current.dose_mg if current else 0.0
     step = next_step(plan, today)
@@ -66,7 +71,7 @@ def status_values(plan: Plan, diary: Diary, today: date,
     opened = sorted((s.code for s in states if s.status == OPEN), key=flag_rank)
     upcoming = [s.day for s in states if s.status == UPCOMING]
     rate = adherence(plan, diary, today, MONTH_DAYS)
-    last = last_entry(diary)
+    last = max((d for d in (last_entry(diary), last_score_day) if d is not None), default=None)
     flags = set(opened)
     if rate is not None and rate < LOW_ADHERENCE:
         flags.add(LOW_ADHERENCE_FLAG)

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 from tracker.clinical.alert_status import AlertState
+from tracker.clinical.alerts import ScoresIn
 from tracker.clinical.horizons import PLAN_HORIZON_DAYS
 from tracker.clinical.model import (
     Alert,
@@ -169,8 +170,9 @@ class Records:
 
     # -- the diary ---------------------------------------------------------------------------
 
-    def diary(self, patient_id: int) -> Diary:
-        """Everything the rules engine reads for one patient.
+    def diary(self, patient_id: int, *, scores: bool = True) -> Diary:
+        """Everything the rules engine reads for one patient (``scores=False``: no symptom
+        scores, which are two thirds of a diary's rows; see :meth:`scores_in`).
 
         Three years are ~6,500 rows; SQLAlchemy's per-row result processing cost about as much
         as the plan itself, so they are read here with plain SQL, in the order
@@ -190,11 +192,39 @@ class Records:
                 f"SELECT {CLEAR_DAY_COLUMNS} FROM clear_day {where}"), day),
             scores=scores_of(rows(
                 f"SELECT {SCORE_COLUMNS} FROM symptom_score {where} ORDER BY day, symptom"),
-                day),
+                day) if scores else (),
             medications=medications_of(rows(
                 f"SELECT {MEDICATION_COLUMNS} FROM medication {where} ORDER BY id")),
             chemo=chemo_of(rows(
                 f"SELECT {CHEMO_COLUMNS} FROM chemo_session {where} ORDER BY start_date, id")))
+
+    def scores_in(self, patient_id: int) -> ScoresIn:
+        """The patient's scores on the days of the windows the rules ask for (``compute_plan``'s
+        ``scores_in``), in the diary's order: a few weeks read, not years."""
+        where = f"WHERE patient_id = {_int(patient_id)}"
+
+        def read(windows: list[tuple[date, date]]) -> list[ScoreValue]:
+            day = _Days().__getitem__
+            out: list[ScoreValue] = []
+            # One range of the covering index a window (an OR of the ranges made SQLite fetch
+            # each row from the table, scattered over the whole file); at most
+            # WINDOWS_A_READ a statement (SQLite allows 500 in one compound SELECT). The
+            # windows are sorted and apart, so the reads follow one another in day order.
+            for at in range(0, len(windows), WINDOWS_A_READ):
+                ranges = " UNION ALL ".join(
+                    f"SELECT {SCORE_COLUMNS} FROM symptom_score {where} "
+                    f"AND day >= '{_iso(first)}' AND day < '{_iso(end)}'"
+                    for first, end in windows[at:at + WINDOWS_A_READ])
+                out += scores_of(self._rows(f"{ranges} ORDER BY day, symptom"), day)
+            return out
+
+        return read
+
+    def last_score_day(self, patient_id: int) -> date | None:
+        """The last day with a symptom score."""
+        (last,), = self._rows(
+            f"SELECT max(day) FROM symptom_score WHERE patient_id = {_int(patient_id)}")
+        return day_or_none(last)
 
     def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
         return settings_of(self.patient_fields(patient_id)), self.diary(patient_id)
@@ -290,6 +320,7 @@ DOSE_COLUMNS = "day, taken, mg"
 EFFECT_COLUMNS = "day, name, severity"
 CLEAR_DAY_COLUMNS = "day"
 SCORE_COLUMNS = "day, symptom, value"
+WINDOWS_A_READ = 100  # score windows read by one statement (Records.scores_in)
 MEDICATION_COLUMNS = "name, start_date, end_date"
 CHEMO_COLUMNS = "start_date, end_date"
 

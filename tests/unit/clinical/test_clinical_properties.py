@@ -177,6 +177,32 @@ def test_quiet_stretches_planned_at_once_are_the_days_walked_one_by_one(
 
 
 @EXAMPLES
+@given(patient(), diary(), st.integers(0, HORIZON))
+def test_scores_read_only_in_the_windows_asked_for_give_the_same_plan(
+        s: PatientSettings, dia: Diary, until_n: int) -> None:
+    """A caller that reads the scores only in the windows the rules ask for (the status
+    refresh) gets the plan of the whole diary; nothing outside them is asked for."""
+    asked: list[tuple[date, date]] = []
+
+    def scores_in(windows: list[tuple[date, date]]) -> list[ScoreEntry]:
+        asked.extend(windows)
+        return sorted((x for x in dia.scores if any(a <= x.day < b for a, b in windows)),
+                      key=lambda x: (x.day, x.symptom))
+
+    until = day(until_n)
+    whole = compute_plan(s, dia, until)
+    bare = Diary(doses=dia.doses, effects=dia.effects, clear_days=dia.clear_days,
+                 medications=dia.medications, chemo=dia.chemo)
+    assert compute_plan(s, bare, until, scores_in=scores_in) == whole
+    ups = [b.day for a, b in zip(whole.days, whole.days[1:], strict=False)
+           if 0 < a.dose_mg < b.dose_mg]
+    for first, end in asked:  # every day asked for is within a week of an increase
+        for n in range((end - first).days):
+            asked_day = first + timedelta(days=n)
+            assert any(abs((asked_day - up).days) <= 7 for up in ups)
+
+
+@EXAMPLES
 @given(patient(), diary(), st.randoms(use_true_random=False))
 def test_deterministic_and_order_independent(s: PatientSettings, dia: Diary,
                                              rnd: random.Random) -> None:
