@@ -5,8 +5,9 @@ The engine walks the calendar from the start date, one day at a time, carrying a
 active reduction week, a plateau, whether yesterday was without LDN), whose methods are the
 rules. Each day's dose is decided from the state left by the days before it, and only then is
 that day's diary read, so a diary entry for day *d* can change the plan from *d* + 1 on but never
-on or before *d*. See ``docs/clinical-rules.md`` for every rule and the choices made where the
-SPEC is silent.
+on or before *d*. A stretch of days on which only the side-effect rule can change anything is
+planned at once (:func:`walk`), with the same result. See ``docs/clinical-rules.md`` for every
+rule and the choices made where the SPEC is silent.
 """
 
 from __future__ import annotations
