@@ -3,7 +3,7 @@ for the rules engine, from one scan of each diary table (:mod:`tracker.export.bu
 
 A file's line after the patient is the text of a distinct combination of codes (a day, a
 symptom, a score), formatted once; the rules engine's values are made the same way, once per
-distinct row, by the per-patient read's own converters (:func:`tracker.storage.records.doses_of`
+distinct row, by the per-patient read's own converters (:func:`tracker.storage.diary_rows.doses_of`
 and the rest), and shared between the rows and patients that are equal: the diary a plan is
 computed from here is the one :meth:`tracker.storage.records.Records.diary` reads for the
 patient (``tests/integration/test_bulk_diaries.py`` holds the two equal).
@@ -31,7 +31,7 @@ from tracker.export.bulk_codes import (
     take,
 )
 from tracker.export.bulk_share import Share
-from tracker.storage.records import (
+from tracker.storage.diary_rows import (
     chemo_of,
     clear_days_of,
     diary_of,

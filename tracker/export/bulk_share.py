@@ -19,7 +19,7 @@ import numpy as np
 from tracker.export.bulk_codes import Runs
 from tracker.export.columns import EXPORT_FILES
 from tracker.export.csv_files import Cells
-from tracker.storage.records import day_value
+from tracker.storage.diary_rows import day_value
 from tracker.storage.scans import ClinicReader
 
 Chunks = dict[int, list[bytes]]  # patient id -> its part of each file (EXPORT_FILES order)

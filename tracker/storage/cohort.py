@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from tracker.clinical.records import PatientInfo
-from tracker.storage.records import PATIENT_COLUMNS, Records, day_value, info_of, patient_from_row
+from tracker.storage.diary_rows import day_value
+from tracker.storage.records import PATIENT_COLUMNS, Records, info_of, patient_from_row
 
 
 class StoredStatus(NamedTuple):

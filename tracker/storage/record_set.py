@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from tracker.storage.diary_rows import day_or_none, day_value
 from tracker.storage.records import (
     PATIENT_COLUMNS,
     PatientFields,
     Records,
-    day_or_none,
-    day_value,
     patient_from_row,
     unknown_patient,
 )

@@ -21,19 +21,17 @@ from datetime import date
 from typing import Any
 
 from tracker.clinical.model import PatientSettings
-from tracker.storage.records import (
+from tracker.storage.diary_rows import (
     CHEMO_COLUMNS,
     CLEAR_DAY_COLUMNS,
     DOSE_COLUMNS,
     EFFECT_COLUMNS,
     MEDICATION_COLUMNS,
-    PATIENT_COLUMNS,
     SCORE_COLUMNS,
     day_or_none,
     day_value,
-    patient_from_row,
-    settings_of,
 )
+from tracker.storage.records import PATIENT_COLUMNS, patient_from_row, settings_of
 
 IN_LIST_LIMIT = 500  # up to this many patients, the reads name them (index look-ups)
 CHUNK_ROWS = 50_000  # rows fetched at a time from the big tables
