@@ -140,9 +140,10 @@ def walk(
         pause = pauses.get(day)
         if day_holds or pause is not None:  # no LDN today: it wins over everything (§6)
             days.append(state.day_without_ldn(day, day_holds, pause))
-        elif fast_forward and state.quiet_dose() is not None:
+        elif fast_forward and (quiet := state.quiet_dose()) is not None:
             at = bisect_right(no_ldn, day)
-            day = state.quiet_days(day, no_ldn[at] if at < len(no_ldn) else after_until, days)
+            day = state.quiet_days(quiet, day, no_ldn[at] if at < len(no_ldn) else after_until,
+                                   days)
             continue
         else:
             days.append(state.day_with_ldn(day))

@@ -210,16 +210,16 @@ class TitrationState:
             return None
         return dose, "target", self.target_reason(dose)
 
-    def quiet_days(self, first: date, stop: date, out: list[PlannedDay]) -> date:
+    def quiet_days(self, quiet: tuple[Dose, Phase, Message], first: date, stop: date,
+                   out: list[PlannedDay]) -> date:
         """Plan the quiet days from ``first`` until ``stop`` (a day without LDN, or the day
-        after the plan) into ``out``; the next day to plan.
+        after the plan) into ``out``; the next day to plan. ``quiet`` is what
+        :meth:`quiet_dose` said of ``first``.
 
         Each day is what :meth:`day_with_ldn` makes of a quiet day, made without asking the
         rules again: the same dose and reason, and that day's side effects fed to the rule,
         which ends the stretch on the day it fires.
         """
-        quiet = self.quiet_dose()
-        assert quiet is not None
         dose, phase, reason = quiet
         if dose.needs_liquid:
             reason = Message(R_NEEDS_LIQUID, {"reason": reason})
