@@ -78,12 +78,6 @@ class SideEffectIndex:
     def is_side_effect_day(self, day: date) -> bool:
         return day in self._days
 
-    def effect_day(self, day: date) -> EffectDay | None:
-        return self._days.get(day)
-
-    def side_effect_days(self) -> Iterable[date]:
-        return self._days.keys()
-
 
 def find_episodes(
     index: SideEffectIndex,
@@ -123,12 +117,11 @@ def find_episodes(
                                 fired))
         run.clear()
 
-    reported = index._reported
     for day in se_days:
         if run:
             gap = day - run[-1]
             # One unknown day between two side-effect days is bridged.
-            if gap != _ONE and not (gap == _TWO and day - _ONE not in reported):
+            if gap != _ONE and not (gap == _TWO and index.status(day - _ONE) == UNKNOWN):
                 close()
         run.append(day)
     close()
