@@ -135,4 +135,4 @@ class ClinicReads:
         """Patients whose derived status is missing, or (unless ``missing_only``) was computed
         for an earlier day than today."""
         with self.db.read() as session:
-            return status.stale_patients(session, missing_only=missing_only)
+            return status.stale_patients(self.records(session), missing_only=missing_only)

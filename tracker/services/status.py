@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tracker.clinical.model import Plan
@@ -68,15 +68,10 @@ def refresh(session: Session, records: Records, patient: Patient,
     return plan, gone
 
 
-def stale_patients(session: Session, *, missing_only: bool = False) -> list[int]:
+def stale_patients(records: Records, *, missing_only: bool = False) -> list[int]:
     """Patients whose derived status is missing, or (unless ``missing_only``) was computed
     for an earlier day than today."""
-    now = today()
-    missing = PatientStatus.patient_id.is_(None)
-    return list(session.scalars(
-        select(Patient.id).outerjoin(PatientStatus)
-        .where(missing if missing_only else missing | (PatientStatus.computed_for != now))
-        .order_by(Patient.id)))
+    return records.stale_patients(today(), missing_only=missing_only)
 
 
 def cohort_rows(records: Records) -> list[tuple[PatientInfo, StoredStatus]]:

@@ -234,6 +234,18 @@ class Records:
             f"SELECT max(day) FROM symptom_score WHERE patient_id = {_int(patient_id)}")
         return day_or_none(last)
 
+    def stale_patients(self, day: date, *, missing_only: bool = False) -> list[int]:
+        """Patients without a ``patient_status`` row, or (unless ``missing_only``) with one
+        computed for another day than ``day``, by id.
+
+        Plain SQL, as the cohort's rows are read (:mod:`tracker.storage.cohort`): this is the
+        clinic screen's first query, and as an ORM query it set up every mapper first, ~20 ms
+        of the screen's wait (docs/performance.md)."""
+        stale = "" if missing_only else f" OR s.computed_for <> '{_iso(day)}'"
+        return [int(pid) for pid, in self._rows(
+            "SELECT p.id FROM patient p LEFT JOIN patient_status s ON s.patient_id = p.id "
+            f"WHERE s.patient_id IS NULL{stale} ORDER BY p.id")]
+
     def inputs(self, patient_id: int) -> tuple[PatientSettings, Diary]:
         return settings_of(self.patient_fields(patient_id)), self.diary(patient_id)
 
