@@ -298,6 +298,55 @@ async def test_the_fixed_columns_table_draws_what_textuals_table_draws() -> None
         assert "Patient [3]" in "".join(ours.render_line(y).text for y in range(18))
 
 
+async def test_rows_added_at_once_are_the_rows_textuals_add_row_adds() -> None:
+    """``FixedColumnsTable.add_keyed_rows`` checks the cursor once for all its rows instead of
+    once a row: the rows, their order, the cursor, the highlighted row told and every line
+    drawn must be what ``add_row`` gives (else Textual's table changed), and a duplicate key is
+    refused as ``add_row`` refuses it."""
+    from rich.text import Text
+    from textual.widgets import DataTable
+    from textual.widgets.data_table import DuplicateKey
+
+    from tracker.widgets.fixed_table import FixedColumnsTable
+
+    highlighted: dict[str, list[int]] = {"textual": [], "ours": []}
+
+    class Told(_Tables):
+        def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+            highlighted[str(event.data_table.id)].append(event.cursor_row)
+
+    app = Told()
+    async with app.run_test(size=(80, 40)) as pilot:
+        theirs = app.query_one("#textual", DataTable)
+        ours = app.query_one("#ours", FixedColumnsTable)
+        rows = [(str(n), [Text(str(n)), Text(f"Patient [{n}]"), "Target" if n % 3 else ""])
+                for n in range(30)]
+        for table in (theirs, ours):
+            table.styles.height = 12
+            table.cursor_type = "row"
+            for key, width in (("id", 3), ("name", 12), ("phase", 8)):
+                table.add_column(key.title(), key=key, width=width)
+        for key, cells in rows:
+            theirs.add_row(*cells, key=key)
+        ours.add_keyed_rows(iter(rows))
+        ours.add_keyed_rows([])  # nothing added, nothing told
+        for _ in range(5):
+            await pilot.pause()
+        assert [r.key.value for r in ours.ordered_rows] == [k for k, _ in rows]
+        assert [ours.get_row(k) for k, _ in rows] == [theirs.get_row(k) for k, _ in rows]
+        assert ours.cursor_coordinate == theirs.cursor_coordinate
+        assert highlighted["ours"] == highlighted["textual"] == [0]
+        assert ours.virtual_size == theirs.virtual_size
+        assert [ours.render_line(y).text for y in range(12)] == \
+            [theirs.render_line(y).text for y in range(12)]
+        with pytest.raises(DuplicateKey):
+            ours.add_keyed_rows([("30", ["30"]), ("3", ["again"])])
+        assert ours.row_count == 31 and ours.get_row("30")[0] == "30"
+        ours.move_cursor(row=30)
+        await pilot.pause()
+        assert ours.cursor_row == 30
+
+
 def test_the_app_s_start_up_objects_are_left_out_of_later_collections(tmp_path) -> None:
     """docs/performance.md "Start-up": the collector's full runs walked every module and CSS
     object of the app, ~30 ms of its cold start and ~100 ms each time the clinic screen adds

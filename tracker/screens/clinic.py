@@ -195,15 +195,15 @@ class ClinicScreen(TrackerScreen):
         return sorted(self.rows, key=key, reverse=self.reverse)
 
     def fill(self) -> None:
-        table = self.query_one("#cohort", DataTable)
+        table = self.query_one("#cohort", FixedColumnsTable)
         selected = self.selected_id()
         table.clear()
         self.fit_columns()
         cache: dict[tuple[str, ...], list[Text | str]] = {}
         texts: dict[Any, Text] = {}
         with collection_paused():  # 2,000 rows of ~16 cells: objects the table keeps
-            for row in self.sorted_rows():
-                table.add_row(*self.cells(row, cache, texts), key=str(row.id))
+            table.add_keyed_rows((str(row.id), self.cells(row, cache, texts))
+                                 for row in self.sorted_rows())
         if selected is not None and str(selected) in {str(r.id) for r in self.rows}:
             table.move_cursor(row=table.get_row_index(str(selected)))
         flagged = sum(1 for r in self.rows if r.flags)
