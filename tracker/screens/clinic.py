@@ -204,6 +204,11 @@ class ClinicScreen(TrackerScreen):
         with collection_paused():  # 2,000 rows of ~16 cells: objects the table keeps
             table.add_keyed_rows((str(row.id), self.cells(row, cache, texts))
                                  for row in self.sorted_rows())
+            # The first rows live as long as the screen shows them (~25,000 objects for
+            # 2,000 patients): left out of the collections that would otherwise walk them two
+            # or three times while the first frame is drawn (~20 ms, now and then a full
+            # collection of ~100 ms; docs/performance.md). Once a process, as at mounting.
+            freeze_long_lived("clinic rows")
         if selected is not None and str(selected) in {str(r.id) for r in self.rows}:
             table.move_cursor(row=table.get_row_index(str(selected)))
         flagged = sum(1 for r in self.rows if r.flags)
