@@ -58,7 +58,7 @@ def plan_files(share: Share, diaries: Diaries) -> tuple[list[dict[str, Any]], pd
     for i, patient_id in enumerate(share.ids):
         diary = diaries.of(i, patient_id)
         outlook = compute_plan(share.patients[patient_id].settings, diary, outlook_until,
-                               today=share.today)
+                               today=share.today, scores_in=diaries.scores.in_windows(i))
         plan = within(outlook, plan_until)
         gone = dismissed.get(patient_id, set())
         states = sorted(alert_states(plan, diary, share.today, gone),
@@ -91,10 +91,14 @@ def _plan_lines(share: Share, reason: Callable[[Message], str],
                 days: Sequence[PlannedDay], heads: dict[Any, str], tails: dict[Any, str]
                 ) -> list[str]:
     """plan.csv's lines of one plan (after the patient): the cells before the reason and
-    after it repeat, and are looked up."""
+    after it repeat, and are looked up. Most days give the reason of the day before as the
+    same object (a stretch at the target dose, planned at once): its cell is taken again
+    without working out the sentence's key."""
     sep, nl, cell = share.sep, share.nl, share.cell
     lines: list[str] = []
     append, head_of, tail_of = lines.append, heads.get, tails.get
+    last_reason: Message | None = None
+    reason_cell = ""
     for planned in days:
         head_key = (planned.day, planned.dose_mg, planned.nominal_mg, planned.phase)
         head = head_of(head_key)
@@ -109,7 +113,10 @@ def _plan_lines(share: Share, reason: Callable[[Message], str],
             tail = tails[tail_key] = (
                 f"{sep}{cell(bool(planned.needs_liquid))}{sep}{cell(volume)}{sep}"
                 f"{cell(int(planned.step))}{nl}")
-        append(head + reason(planned.reason) + tail)
+        if planned.reason is not last_reason:
+            last_reason = planned.reason
+            reason_cell = reason(last_reason)
+        append(head + reason_cell + tail)
     return lines
 
 
