@@ -11,13 +11,17 @@ patient (``tests/integration/test_bulk_diaries.py`` holds the two equal).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracker.clinical.model import ChemoSession, Diary, Medication
+from tracker.clinical.alerts import ScoresIn
+from tracker.clinical.model import ChemoSession, Diary, Medication, ScoreEntry
 from tracker.export.bulk_codes import (
     Coder,
     Runs,
@@ -51,9 +55,26 @@ class Values:
 
     values: list[Any]
     runs: Runs
+    days: np.ndarray | None = None  # the values' day ordinals, where each run is in day order
 
     def of(self, i: int) -> list[Any]:
         return self.values[self.runs(i)]
+
+    def in_windows(self, i: int) -> ScoresIn:
+        """Patient ``i``'s scores in the windows the rules ask for (half-open, sorted), in day
+        order: found in the day column by bisection, as the rules find them in a diary in day
+        order, without reading each score's day. The scores are shared between patients and
+        lie all over memory, so reading the day of each one was ~0.45 ms a patient."""
+        assert self.days is not None
+        run = self.runs(i)
+        days, values, start = self.days[run], self.values, run.start
+
+        def read(windows: list[tuple[date, date]]) -> Iterable[ScoreEntry]:
+            ends = np.searchsorted(days, [d.toordinal() for w in windows for d in w]).tolist()
+            return chain.from_iterable(values[start + lo:start + hi]
+                                       for lo, hi in zip(ends[::2], ends[1::2], strict=True))
+
+        return read
 
     @classmethod
     def pick(cls, values: list[Any], codes: np.ndarray, patients: np.ndarray,
@@ -238,4 +259,4 @@ def _scores(share: Share) -> tuple[Values, pd.DataFrame]:
         if names else pd.Categorical([]),
         "value": (values + (value_list[0] if value_list else 0)).astype(np.float64),
     })
-    return Values(take(entries, code), runs), frame
+    return Values(take(entries, code), runs, days), frame
