@@ -15,8 +15,9 @@ the clinic screen's opening). Here it is kept until the columns change, which on
 ``add_row`` also sets the cursor reactive to itself after each row, so that it stays on the
 table: with its validation and watchers that was ~30 % of adding 2,000 rows. ``add_keyed_rows``
 adds rows as ``add_row`` does and checks the cursor once, after the last.
-``tests/unit/test_architecture.py`` holds the rendering and the column order to Textual's own
-table.
+
+``tests/unit/test_architecture.py`` holds the rendering, the column order and the rows added at
+once to Textual's own table.
 """
 
 from __future__ import annotations
