@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tracker.clinical import is_opioid
+from tracker.clinical.alerts import scores_in_diary
 from tracker.clinical.model import Diary
 from tracker.export.bulk_diary import diary_files
 from tracker.export.bulk_share import Share
@@ -37,6 +38,32 @@ def bulk_diaries(clinic: Clinic, ids: list[int], today: date) -> dict[int, Diary
         share = Share(ClinicReader(connection.cursor(), ids), ids, Cells("standard"), today)
         diaries, _doses, _scores = diary_files(share)
     return {pid: diaries.of(i, pid) for i, pid in enumerate(ids)}
+
+
+def assert_same_score_windows(clinic: Clinic, ids: list[int], today: date) -> None:
+    """The export hands the rules its own reader of the scores around the dose increases
+    (``Values.in_windows``, bisecting the share's day column): it must give what the rules'
+    own reader gives from the patient's diary, for windows before, across, between and after
+    the scores, and for none."""
+    with clinic.db.read() as session:
+        connection = session.connection().connection.driver_connection
+        assert connection is not None
+        share = Share(ClinicReader(connection.cursor(), ids), ids, Cells("standard"), today)
+        diaries, _doses, _scores = diary_files(share)
+    asked = 0
+    for i, pid in enumerate(ids):
+        diary = diaries.of(i, pid)
+        days = sorted({s.day for s in diary.scores}) or [today]
+        first, last = days[0], days[-1]
+        one = timedelta(days=1)
+        for windows in ([], [(first - 30 * one, first)], [(first - one, last + one)],
+                        [(first, first + one), (first + 3 * one, last)],
+                        [(first + 2 * one, first + 9 * one), (last, last + 5 * one)],
+                        [(last + one, last + 40 * one)]):
+            assert list(diaries.scores.in_windows(i)(windows)) == \
+                list(scores_in_diary(diary)(windows)), (pid, windows)
+            asked += 1
+    assert asked and any(diaries.scores.of(i) for i in range(len(ids)))
 
 
 def assert_same_diaries(clinic: Clinic, ids: list[int], today: date) -> list[Diary]:
@@ -92,6 +119,7 @@ def test_the_bulk_diaries_are_the_per_patient_diaries(
     clinic.end_medication(first, start + timedelta(days=14), "course done")
     diaries = assert_same_diaries(clinic, ids, TODAY)
     assert_every_kind_of_row(diaries)
+    assert_same_score_windows(clinic, ids, TODAY)
     assert [m.name for m in clinic.inputs(dan)[1].medications] == ["Morfin", "Metformin"]
     assert_same_diaries(clinic, ids[::-1], TODAY)
     monkeypatch.setattr(scans, "IN_LIST_LIMIT", 1)  # whole tables read, others' rows dropped
@@ -113,5 +141,6 @@ def test_a_generated_clinic_has_the_same_diaries_in_bulk_and_patient_by_patient(
         empty = add_patient(clinic, "Nobody yet", start=today)
         diaries = assert_same_diaries(clinic, [*ids, empty], today)
         assert_every_kind_of_row(diaries)
+        assert_same_score_windows(clinic, [*ids, empty], today)
     finally:
         db.dispose()
