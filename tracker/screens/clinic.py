@@ -337,7 +337,7 @@ class ClinicScreen(TrackerScreen):
             _("Directory for doses, side effects, scores, plan, alerts and summary (CSV):"),
             default, ok_label=_("Export")), chosen)
 
-    @work(thread=True, exit_on_error=False, group="export")
+    @work(thread=True, exit_on_error=False, group="export", description="export")
     def export(self, ids: list[int], choice: Any) -> None:
         from tracker.export.bulk import default_workers
         from tracker.services.review import export_patients

@@ -91,7 +91,7 @@ class DayEditor(TrackerModal):
         self.action_save()
         self.after_save = after
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True, description="save")
     def save(self, entry: CheckIn, expected: CheckIn) -> None:
         try:
             self.clinic.check_in(self.patient_id, entry, expected=expected)

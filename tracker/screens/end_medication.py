@@ -100,7 +100,7 @@ class EndMedicationDialog(TrackerModal):
         reason = " ".join(self.query_one("#end-reason", Input).value.split()) or None
         self.save(end, reason)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True, description="save")
     def save(self, end: date, reason: str | None) -> None:
         try:
             self.clinic.end_medication(self.row.id, end, reason)

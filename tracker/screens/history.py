@@ -130,7 +130,8 @@ class HistoryScreen(TrackerScreen):
     def opened(self, event: MonthCalendar.Opened) -> None:
         self.load_day(event.day, edit=True)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="history-day")
+    @work(thread=True, exit_on_error=False, exclusive=True,
+          group="history-day", description="load_day")
     def load_day(self, day: date, edit: bool) -> None:
         self.post_message(self.DayLoaded(load_day(self.clinic, self.patient_id, day), edit))
 

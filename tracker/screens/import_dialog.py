@@ -136,7 +136,8 @@ class ImportDialog(TrackerModal):
         self.set_busy(True, _("Reading the file…"))
         self.run_preview(str(Path(text).expanduser()))
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="import")
+    @work(thread=True, exit_on_error=False, exclusive=True,
+          group="import", description="run_preview")
     def run_preview(self, file: str) -> None:
         from tracker.services.fhir_import import read_bundle
         from tracker.services.importing import import_bundle
@@ -215,7 +216,8 @@ class ImportDialog(TrackerModal):
         self.set_busy(True, _("Importing…"))
         self.run_import(self.preview.file, self.preview.incoming, with_replace)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="import")
+    @work(thread=True, exit_on_error=False, exclusive=True,
+          group="import", description="run_import")
     def run_import(self, file: str, incoming: Any, with_replace: bool) -> None:
         from tracker.services.importing import import_bundle
 

@@ -235,7 +235,8 @@ class MedicationsScreen(TrackerScreen):
             return
         self.add(new)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="medications-save")
+    @work(thread=True, exit_on_error=False, exclusive=True,
+          group="medications-save", description="add")
     def add(self, new: NewMedication) -> None:
         try:
             med_id = self.clinic.add_medication(self.patient_id, new.name, new.start, new.end)

@@ -313,7 +313,7 @@ class PatientReviewScreen(TrackerScreen):
         self.app.push_screen(DismissAlertDialog(f"{day.isoformat()} · {code}\n{text}"),
                              answered)
 
-    @work(thread=True, exit_on_error=False, group="dismiss")
+    @work(thread=True, exit_on_error=False, group="dismiss", description="dismiss_alert")
     def dismiss_alert(self, code: str, day: date, reason: str) -> None:
         try:
             self.clinic.dismiss_alert(self.patient_id, code, day, reason)
@@ -342,7 +342,7 @@ class PatientReviewScreen(TrackerScreen):
             Path.home() / "ldn-tracker-export" / self.default_name(),
             ok_label=_("Export")), chosen)
 
-    @work(thread=True, exit_on_error=False, group="export")
+    @work(thread=True, exit_on_error=False, group="export", description="export")
     def export(self, choice: Any) -> None:
         from tracker.services.review import export_patients
 
@@ -368,7 +368,7 @@ class PatientReviewScreen(TrackerScreen):
             Path.home() / "ldn-tracker-reports" / f"{self.default_name()}.html",
             with_dialect=False, ok_label=_("Write report")), chosen)
 
-    @work(thread=True, exit_on_error=False, group="report")
+    @work(thread=True, exit_on_error=False, group="report", description="report")
     def report(self, path: Path) -> None:
         from tracker.services.review import write_report
 

@@ -278,7 +278,7 @@ class SetupScreen(ChildFields, InformationSteps, SetupForm):
             field.set_error("")
         self.inform_then_create(form)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True, description="create")
     def create(self, form: NewPatient) -> None:
         try:
             patient_id = self.clinic.add_patient(**form.values)

@@ -112,7 +112,7 @@ class ShareDialog(TrackerModal):
         self.query_one("#share-files", Static).update(_("Saving…"))
         self.write(files)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="share")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="share", description="write")
     def write(self, files: SharedFiles) -> None:
         from tracker.services.share_files import write_share
 

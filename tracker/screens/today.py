@@ -125,7 +125,8 @@ class TodayScreen(TrackerScreen):
             self.query_one(CheckInForm).show_error("dose", self.refused)
             self.refused = None
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="today-adherence")
+    @work(thread=True, exit_on_error=False, exclusive=True,
+          group="today-adherence", description="count_adherence")
     def count_adherence(self, view: DayView) -> None:
         """The patient's record on the card (pandas: after the first frame, not before it)."""
         self.post_message(self.Counted(day_adherence(view)))
@@ -177,7 +178,7 @@ class TodayScreen(TrackerScreen):
         self.action_save()
         self.after_save = after
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="today-save")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="today-save", description="save")
     def save(self, entry: CheckIn, expected: CheckIn) -> None:
         try:
             alerts = self.clinic.check_in(self.patient_id, entry, expected=expected)

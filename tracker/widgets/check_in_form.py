@@ -70,12 +70,14 @@ class CheckInForm(Vertical):
     CheckInForm #lists {
         height: auto;
     }
-    CheckInForm #lists > Vertical {
+    CheckInForm .rating-box {
         width: 1fr;
         height: auto;
         border: round $panel;
     }
-    CheckInForm #lists > Vertical:focus-within {
+    /* Named by its class, not "Vertical": the form is a Vertical too, and a widget a
+       :focus-within rule can match has its whole subtree restyled at every focus move. */
+    CheckInForm .rating-box:focus-within {
         border: round $accent;
     }
     CheckInForm FieldMessage { padding: 0 1; }
@@ -146,12 +148,12 @@ class CheckInForm(Vertical):
             yield Input(self.mg_text, id="mg", placeholder="4,5")
         yield FieldMessage(id="dose-error")
         with Horizontal(id="lists"):
-            with Vertical(id="effects-box") as box:
+            with Vertical(id="effects-box", classes="rating-box") as box:
                 box.border_title = _("Side effects (0–4)")
                 yield RatingList(self._effects, 4, SEVERITY_LABELS, id="effects")
                 yield FieldMessage(self._clear_text(), kind="hint", id="clear-line")
                 yield FieldMessage(id="effects-error")
-            with Vertical(id="scores-box") as box:
+            with Vertical(id="scores-box", classes="rating-box") as box:
                 box.border_title = _("Symptoms (0–10, higher is worse)")
                 yield RatingList(self._scores, 10, id="scores")
                 yield FieldMessage(id="scores-error")
