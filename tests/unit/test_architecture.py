@@ -261,6 +261,10 @@ async def test_the_footer_measures_keys_as_textual_lays_them_out(compact: bool) 
 
 
 class _Tables(App[None]):
+    # Textual draws a cursor on a fixed column like any other; told apart here, so that a
+    # table mixing the two up is seen.
+    CSS = "DataTable > .datatable--fixed-cursor { background: red; }"
+
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable
 
@@ -400,3 +404,76 @@ async def test_the_fixed_columns_table_keeps_textuals_column_order() -> None:
         for table in tables:
             table.add_column("E", key="e", width=3)
         same()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_fixed_columns_table_draws_each_segment_and_style_as_textuals(
+        seed: int) -> None:
+    """FixedColumnsTable lays out each distinct text at a width once and applies each cell's
+    styles itself (``_render_cell``): every segment drawn, its style and its meta (the row and
+    column a click lands on) must be Textual's, for plain, styled, marked-up, wide, cropped and
+    empty cells, in a fixed column, on the cursor's row, hovered, and scrolled sideways."""
+    import random
+
+    from rich.text import Text
+    from textual.widgets import DataTable
+
+    from tracker.widgets.fixed_table import FixedColumnsTable
+
+    pick = random.Random(seed)
+    words = ["Titration", "Target", "Mål", "日本語の名前", "", "a very long phase name here",
+             "0,75 mg", "4,5 mg"]
+
+    def cell(n: int) -> Text | str:
+        word = pick.choice(words)
+        kind = pick.randrange(5)
+        if kind == 0:
+            return word
+        if kind == 1:
+            return f"[b]{word}[/b] [{n}]"
+        if kind == 2:
+            return Text(word, style=pick.choice(["bold red", "italic", "reverse", ""]))
+        if kind == 3:
+            text = Text(f"{word} more")
+            text.stylize("underline green", 0, max(1, len(word)))
+            return text
+        return Text(word, justify=pick.choice(["left", "right", "center"]))
+
+    rows = [[Text(str(n)), *(cell(n) for _ in range(5))] for n in range(30)]
+    app = _Tables()
+    async with app.run_test(size=(60, 40)) as pilot:
+        tables = [app.query_one("#textual", DataTable), app.query_one("#ours", DataTable)]
+        for table in tables:
+            table.styles.height = 16
+            table.fixed_columns = 1
+            for n, width in enumerate((3, 9, 12, 6, 10, 14)):
+                table.add_column(f"C{n}", key=f"c{n}", width=width)
+            for n, cells in enumerate(rows):
+                table.add_row(*cells, key=str(n))
+        theirs, ours = tables
+        assert isinstance(ours, FixedColumnsTable)
+
+        async def drawn_alike(moment: str) -> None:
+            app.set_focus(None)  # a focused table's header is drawn in another colour
+            for _ in range(3):
+                await pilot.pause()
+            for y in range(16):
+                assert list(ours.render_line(y)) == list(theirs.render_line(y)), \
+                    f"{moment}, line {y}"
+
+        await drawn_alike("first frame")
+        laid_out = ours._laid_out
+        assert laid_out is not None and laid_out.hits > len(laid_out) > 0  # texts shared
+        for table in tables:
+            table.move_cursor(row=4, column=2)
+            table._set_hover_cursor(True)
+            table.hover_coordinate = table.hover_coordinate._replace(row=6, column=3)
+        await drawn_alike("cursor and hover")
+        for table in tables:
+            table.move_cursor(row=3, column=0)
+        await drawn_alike("cursor on the fixed column")
+        for table in tables:
+            table.cursor_type = "row"
+            table.move_cursor(row=8)
+            table.scroll_to(x=9, y=5, animate=False)
+        await drawn_alike("row cursor, scrolled")
