@@ -45,8 +45,8 @@ def tracker_app(db: str) -> Any:
 
     with loading_modules():
         from tracker.cli.access import authorize
-        from tracker.cli.parser import build_parser
-    args = build_parser().parse_args(["--db", db])
+        from tracker.cli.parser import parse_command_line
+    args = parse_command_line(["--db", db])
     with loading_modules():
         from tracker.app import create_app
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from tracker.cli.access import authorize
 from tracker.cli.commands import run
 from tracker.cli.errors import explain_failure
-from tracker.cli.parser import build_parser
+from tracker.cli.parser import parse_command_line
 from tracker.i18n import set_language
 from tracker.memory import loading_modules
 from tracker.storage.locations import check_database_option
@@ -25,7 +25,7 @@ __all__ = ["main", "run"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_command_line(argv)
     if args.lang:
         set_language(args.lang)
     try:

@@ -8,9 +8,10 @@ opened, in the same words the app would use.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from tracker.cli.admin import add_admin_commands
 from tracker.cli.errors import UsageParser
@@ -267,21 +268,23 @@ def _role_option(parser: argparse.ArgumentParser, default: Any) -> None:
                         help=_(ROLE_HELP).format(env=ENV_ROLE))
 
 
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """``--db``, ``--lang`` and ``--role``: before any command (``default`` None: not given,
+    so LDN_TRACKER_DB, the locale and LDN_TRACKER_ROLE decide) and after a command's name too
+    (``argparse.SUPPRESS``: left unset unless given, so that the values given before the
+    command are kept)."""
+    parser.add_argument("--db", default=default, help=_(DB_HELP))
+    parser.add_argument("--lang", choices=("en", "da"), default=default, help=_(LANG_HELP))
+    _role_option(parser, default)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="ldn-tracker", description=_(
         "Follow a Low Dose Naltrexone treatment: the daily diary, the titration plan and the "
         "clinician's review. Without a command, the app opens."))
-    parser.add_argument("--db", default=None, help=_(DB_HELP))
-    parser.add_argument("--lang", choices=("en", "da"), default=None, help=_(LANG_HELP))
-    _role_option(parser, None)  # None: not given, so LDN_TRACKER_ROLE decides (services.roles)
-
-    # After a command's name too, where they are left unset unless given, so that the values
-    # given before the command are kept.
+    _global_options(parser, None)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help=_(DB_HELP))
-    common.add_argument("--lang", choices=("en", "da"), default=argparse.SUPPRESS,
-                        help=_(LANG_HELP))
-    _role_option(common, argparse.SUPPRESS)
+    _global_options(common, argparse.SUPPRESS)
 
     subparsers = parser.add_subparsers(dest="command", parser_class=UsageParser,
                                        metavar="COMMAND")
@@ -297,3 +300,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_remind_command(commands)
     add_admin_commands(subparsers, common)
     return parser
+
+
+class _NotPlain(Exception):
+    """The command line is not the global options alone: the whole grammar parses it."""
+
+
+class _GlobalOptionsParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotPlain(message)
+
+
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """What ``build_parser().parse_args(argv)`` gives, without building the commands' 27
+    parsers when the line names no command (the app opens: every patient's start; they were
+    10–15 ms of it, docs/performance.md). Anything else — a command, help, an unknown or bad
+    option, ``--`` — is parsed by the whole grammar, which also words every error."""
+    line = sys.argv[1:] if argv is None else list(argv)
+    if "--" not in line:
+        plain = _GlobalOptionsParser(prog="ldn-tracker", add_help=False)
+        _global_options(plain, None)
+        plain.add_argument("command", nargs="?", default=None)
+        try:
+            args, rest = plain.parse_known_args(line)
+        except _NotPlain:
+            pass
+        else:
+            if args.command is None and not rest:
+                return args
+    return build_parser().parse_args(line)
