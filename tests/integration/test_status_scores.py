@@ -86,3 +86,40 @@ def test_the_plan_with_its_scores_read_by_window_is_the_plan_from_the_whole_diar
     whole = compute_plan(settings, diary, TODAY)
     assert "dose_maybe_too_high" in {a.code for a in whole.alerts}
     assert by_window == whole
+
+
+def test_a_day_s_screen_reads_what_the_whole_diary_gives(
+        clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today, History and the day editor read the diary without its scores
+    (``Records.day_plan``): the plan, the alerts shown, the card's story and the patient's own
+    symptoms (in the order first scored) must be what the whole diary gives."""
+    from tracker.clinical.patient_words import dose_story
+    from tracker.clinical.vocabulary import SYMPTOMS
+    from tracker.services.day import day_alerts, load_day
+
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
+    pid = add_patient(clinic)
+    up = first_increase(clinic, pid)
+    for n in range(-7, 7):  # fatigue and pain 4 points up once the dose rose
+        low = n < 0
+        clinic.check_in(pid, CheckIn(day=up + timedelta(days=n), scores={
+            "fatigue": 2 if low else 6, "pain": 3 if low else 7}))
+    # Own symptoms: scored first on different days, and not in name order.
+    clinic.check_in(pid, CheckIn(day=up + timedelta(days=2), scores={"Zebra itch": 3}))
+    clinic.check_in(pid, CheckIn(day=up + timedelta(days=4), scores={
+        "Aching feet": 2, "Zebra itch": 1}))
+    clinic.check_in(pid, CheckIn(day=up - timedelta(days=3), scores={"Tinnitus": 5}))
+    known = {t.key for t in SYMPTOMS}
+
+    for day in (up - timedelta(days=1), up + timedelta(days=5), TODAY):
+        view = load_day(clinic, pid, day)
+        plan, diary = clinic.plan_and_diary(pid, until=view.plan.days[-1].day, on=TODAY)
+        assert view.plan == plan
+        planned = plan.on(day)
+        assert view.planned == planned
+        assert view.alerts == day_alerts(plan, diary, clinic.alerts(pid, plan), day, planned)
+        assert view.story == dose_story(plan, planned, view.patient)
+        assert view.own_symptoms == list(dict.fromkeys(
+            s.symptom for s in diary.scores if s.symptom not in known))
+    assert view.own_symptoms == ["Tinnitus", "Zebra itch", "Aching feet"]
+    assert any(a.code == "dose_maybe_too_high" for a in view.plan.alerts)

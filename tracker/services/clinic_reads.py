@@ -23,7 +23,7 @@ from tracker.i18n import N_, Message
 from tracker.models import AuditEntry, Medication, Patient
 from tracker.services import audited, status
 from tracker.storage.database import Database
-from tracker.storage.records import CheckIn, PatientInfo, Records
+from tracker.storage.records import CheckIn, DayPlan, PatientInfo, Records
 from tracker.validation import ValidationError, fail, patient_id
 
 if TYPE_CHECKING:
@@ -116,6 +116,11 @@ class ClinicReads:
         """The plan and the diary it was computed from, read once."""
         with self.db.read() as session:
             return self.records(session).plan_and_diary(patient_id, until, on)
+
+    def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan:
+        """See :meth:`tracker.storage.records.Records.day_plan` (read in one transaction)."""
+        with self.db.read() as session:
+            return self.records(session).day_plan(patient_id, until, on)
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
                include_dismissed: bool = False) -> list[Alert]:

@@ -58,20 +58,21 @@ class DayView:
     alerts: list[Alert]
     story: DoseStory | None = None  # the planned day in the patient's words
     plan: Plan | None = None  # what the day was read from (the adherence is computed from it)
-    diary: Diary | None = None
+    diary: Diary | None = None  # without its symptom scores (Records.day_plan)
 
 
 def load_day(source: DayReader, patient_id: int, day: date) -> DayView:
     """Read everything for one day (runs in a worker thread)."""
     patient = source.patient(patient_id)
     until = max(day, today()) + timedelta(days=OUTLOOK_DAYS)
-    plan, diary = source.plan_and_diary(patient_id, until=until, on=today())
+    # Without the diary's scores (two thirds of its rows): the rules read the weeks they ask
+    # for, the screen the names scored (docs/performance.md, the cold start).
+    plan, diary, symptoms = source.day_plan(patient_id, until=until, on=today())
     known_effects = {t.key for t in SIDE_EFFECTS}
     known_symptoms = {t.key for t in SYMPTOMS}
     own_effects = list(dict.fromkeys(e.name for e in diary.effects
                                      if e.name not in known_effects))
-    own_symptoms = list(dict.fromkeys(s.symptom for s in diary.scores
-                                      if s.symptom not in known_symptoms))
+    own_symptoms = [name for name in symptoms if name not in known_symptoms]
     planned = plan.on(day)
     return DayView(patient, day, planned, plan.next_change(day),
                    source.day_entries(patient_id, day), own_effects, own_symptoms,

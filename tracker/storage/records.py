@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from tracker.clinical.alert_status import AlertState
 from tracker.clinical.alerts import ScoresIn
@@ -124,6 +124,14 @@ def patient_from_row(row: Sequence[Any]) -> PatientFields:
     return fields
 
 
+class DayPlan(NamedTuple):
+    """What one diary day's screens read of the whole diary (:meth:`Records.day_plan`)."""
+
+    plan: Plan
+    diary: Diary  # without its symptom scores
+    symptoms: list[str]  # every symptom name scored, in the order first scored
+
+
 class DayReader(Protocol):
     """What a screen reads to show one diary day: :class:`Records`, or the Clinic itself."""
 
@@ -133,6 +141,8 @@ class DayReader(Protocol):
 
     def plan_and_diary(self, patient_id: int, until: date | None = None,
                        on: date | None = None) -> tuple[Plan, Diary]: ...
+
+    def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan: ...
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
                include_dismissed: bool = False) -> list[Alert]: ...
@@ -258,6 +268,26 @@ class Records:
         now = on or today()
         until = until or now + timedelta(days=PLAN_HORIZON_DAYS)
         return compute_plan(settings, diary, until, today=now), diary
+
+    def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan:
+        """The plan to ``until`` as of ``on``, as :meth:`plan_and_diary` computes it, and the
+        diary without its symptom scores (two thirds of its rows): the rules read those of
+        the few weeks they ask for (:meth:`scores_in`), as the derived status does, and a
+        day's screen needs only the names scored (the patient's own symptoms)."""
+        from tracker.clinical import compute_plan
+
+        settings = settings_of(self.patient_fields(patient_id))
+        diary = self.diary(patient_id, scores=False)
+        plan = compute_plan(settings, diary, until, today=on,
+                            scores_in=self.scores_in(patient_id))
+        return DayPlan(plan, diary, self.symptom_names(patient_id))
+
+    def symptom_names(self, patient_id: int) -> list[str]:
+        """Every symptom name the patient scored, in the order the diary's scores (by day,
+        then name) first name it."""
+        return [name for name, in self._rows(
+            f"SELECT symptom FROM symptom_score WHERE patient_id = {_int(patient_id)} "
+            "GROUP BY symptom ORDER BY min(day), symptom")]
 
     def day_entries(self, patient_id: int, day: date) -> CheckIn:
         """What is logged for one day, as a CheckIn (the app's correction form starts here)."""
