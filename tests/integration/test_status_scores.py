@@ -25,15 +25,22 @@ def first_increase(clinic: Clinic, pid: int) -> date:
     return next(b.day for a, b in zip(days, days[1:], strict=False) if 0 < a.dose_mg < b.dose_mg)
 
 
-def test_the_status_row_reads_the_scores_around_an_increase_and_the_last_score_day(
-        clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
+def patient_with_a_rise(clinic: Clinic) -> tuple[int, date]:
+    """A patient whose fatigue and pain are 4 points up once the dose first rose (on the day
+    returned): enough for dose_maybe_too_high."""
     pid = add_patient(clinic)
     up = first_increase(clinic, pid)
-    for n in range(-7, 7):  # fatigue and pain 4 points up once the dose rose
+    for n in range(-7, 7):
         low = n < 0
         clinic.check_in(pid, CheckIn(day=up + timedelta(days=n), scores={
             "fatigue": 2 if low else 6, "pain": 3 if low else 7}))
+    return pid, up
+
+
+def test_the_status_row_reads_the_scores_around_an_increase_and_the_last_score_day(
+        clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
+    pid, up = patient_with_a_rise(clinic)
     last = TODAY - timedelta(days=2)  # the last entry of all: a score far from any increase
     clinic.check_in(pid, CheckIn(day=last, scores={"low_mood": 4}))
 
@@ -98,12 +105,7 @@ def test_a_day_s_screen_reads_what_the_whole_diary_gives(
     from tracker.services.day import day_alerts, load_day
 
     monkeypatch.setenv("LDN_TRACKER_TODAY", TODAY.isoformat())
-    pid = add_patient(clinic)
-    up = first_increase(clinic, pid)
-    for n in range(-7, 7):  # fatigue and pain 4 points up once the dose rose
-        low = n < 0
-        clinic.check_in(pid, CheckIn(day=up + timedelta(days=n), scores={
-            "fatigue": 2 if low else 6, "pain": 3 if low else 7}))
+    pid, up = patient_with_a_rise(clinic)
     # Own symptoms: scored first on different days, and not in name order.
     clinic.check_in(pid, CheckIn(day=up + timedelta(days=2), scores={"Zebra itch": 3}))
     clinic.check_in(pid, CheckIn(day=up + timedelta(days=4), scores={
