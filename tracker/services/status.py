@@ -48,10 +48,8 @@ def refresh(session: Session, records: Records, patient: Patient,
     horizon = now + timedelta(days=OUTLOOK_DAYS)
     # The status reads no symptom score but the few weeks the rules ask for (scores_in) and
     # the last day: two thirds of a diary's rows left unread (docs/performance.md).
-    diary = records.diary(patient.id, scores=False)
-    scores_in = records.scores_in(patient.id)
     settings = settings_of(patient)
-    plan = compute_plan(settings, diary, horizon, today=now, scores_in=scores_in)
+    plan, diary, scores_in = records.plan_without_scores(settings, patient.id, horizon, now)
     gone = records.dismissed(patient.id)
     values = status_values(plan, diary, now, gone,
                            last_score_day=records.last_score_day(patient.id))

@@ -269,17 +269,24 @@ class Records:
         until = until or now + timedelta(days=PLAN_HORIZON_DAYS)
         return compute_plan(settings, diary, until, today=now), diary
 
-    def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan:
-        """The plan to ``until`` as of ``on``, as :meth:`plan_and_diary` computes it, and the
-        diary without its symptom scores (two thirds of its rows): the rules read those of
-        the few weeks they ask for (:meth:`scores_in`), as the derived status does, and a
-        day's screen needs only the names scored (the patient's own symptoms)."""
+    def plan_without_scores(self, settings: PatientSettings, patient_id: int, until: date,
+                            on: date) -> tuple[Plan, Diary, ScoresIn]:
+        """The plan to ``until`` as of ``on``, the same as the whole diary gives, read without
+        the diary's symptom scores (two thirds of its rows): the rules read those of the few
+        weeks they ask for through the ``scores_in`` returned (which a longer plan of the
+        same diary takes again)."""
         from tracker.clinical import compute_plan
 
-        settings = settings_of(self.patient_fields(patient_id))
         diary = self.diary(patient_id, scores=False)
-        plan = compute_plan(settings, diary, until, today=on,
-                            scores_in=self.scores_in(patient_id))
+        scores_in = self.scores_in(patient_id)
+        return compute_plan(settings, diary, until, today=on, scores_in=scores_in), diary, \
+            scores_in
+
+    def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan:
+        """:meth:`plan_without_scores`, and the names scored: all a day's screen needs of the
+        scores (the patient's own symptoms)."""
+        plan, diary, _scores_in = self.plan_without_scores(
+            settings_of(self.patient_fields(patient_id)), patient_id, until, on)
         return DayPlan(plan, diary, self.symptom_names(patient_id))
 
     def symptom_names(self, patient_id: int) -> list[str]:
