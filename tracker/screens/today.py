@@ -128,7 +128,7 @@ class TodayScreen(TrackerScreen):
     @work(thread=True, exit_on_error=False, exclusive=True,
           group="today-adherence", description="count_adherence")
     def count_adherence(self, view: DayView) -> None:
-        """The patient's record on the card (pandas: after the first frame, not before it)."""
+        """The patient's record on the card, counted after the first frame, not before it."""
         self.post_message(self.Counted(day_adherence(view)))
 
     def on_today_screen_counted(self, message: Counted) -> None:

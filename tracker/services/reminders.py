@@ -39,8 +39,9 @@ def tonight(reader: Any, patient_id: int, day: date) -> Message | None:
     :class:`~tracker.storage.records.DayReader`). The plan is computed as far as the Today card
     computes it, so the two tell the same dose.
     """
-    plan, diary = reader.plan_and_diary(patient_id, until=day + timedelta(days=OUTLOOK_DAYS),
-                                        on=day)
+    # Today's own read (Records.day_plan): the same plan, and the doses without the scores.
+    plan, diary, _symptoms = reader.day_plan(patient_id, until=day + timedelta(days=OUTLOOK_DAYS),
+                                             on=day)
     if any(entry.day == day for entry in diary.doses):
         return None
     return tonight_reminder(dose_status(plan, day).today, reader.patient(patient_id))

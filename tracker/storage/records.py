@@ -139,9 +139,6 @@ class DayReader(Protocol):
 
     def patient(self, patient_id: int) -> PatientInfo: ...
 
-    def plan_and_diary(self, patient_id: int, until: date | None = None,
-                       on: date | None = None) -> tuple[Plan, Diary]: ...
-
     def day_plan(self, patient_id: int, until: date, on: date) -> DayPlan: ...
 
     def alerts(self, patient_id: int, plan: Plan | None = None,
