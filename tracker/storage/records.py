@@ -33,7 +33,6 @@ from tracker.storage.diary_rows import (
     EFFECT_COLUMNS,
     MEDICATION_COLUMNS,
     SCORE_COLUMNS,
-    DayCache,
     chemo_of,
     clear_days_of,
     day_or_none,
@@ -43,6 +42,7 @@ from tracker.storage.diary_rows import (
     effects_of,
     medications_of,
     scores_of,
+    stored_day,
 )
 from tracker.validation import ValidationError, today
 
@@ -195,7 +195,7 @@ class Records:
         """
         where = f"WHERE patient_id = {_int(patient_id)}"
         rows = self._rows
-        day = DayCache().__getitem__  # each day's text converted once, not once per row
+        day = stored_day()  # each distinct day's text converted once a process
 
         return diary_of(
             doses=doses_of(rows(
@@ -219,7 +219,7 @@ class Records:
         where = f"WHERE patient_id = {_int(patient_id)}"
 
         def read(windows: list[tuple[date, date]]) -> list[ScoreValue]:
-            day = DayCache().__getitem__
+            day = stored_day()
             out: list[ScoreValue] = []
             # One range of the covering index a window (an OR of the ranges made SQLite fetch
             # each row from the table, scattered over the whole file); at most
