@@ -244,29 +244,48 @@ def test_an_emptied_note_is_deleted_with_its_text_kept_in_the_audit_trail(
     assert deleted[0].reason == "wrong day"
 
 
-def test_a_check_in_is_committed_before_the_derived_status_and_never_left_stale(
-        clinic, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("fails", ["before its row is written", "after its row is written",
+                                   "its row refused by the database"])
+def test_a_check_in_is_kept_when_its_derived_status_fails_and_the_row_is_never_left_stale(
+        clinic, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+        fails: str) -> None:
     from datetime import date
 
+    from tracker.services import status
     from tracker.services.clinic import CheckIn, Clinic
     from tracker.validation import today
 
     pid = clinic.add_patient(name="S", condition="MS", start=date(2026, 1, 1))
     clinic.check_in(pid, CheckIn(day=date(2026, 1, 2), taken=True, mg=0.75))
-    [(_info, status)] = clinic.cohort_status(refresh_stale=False)
-    assert status.computed_for == today() and status.last_entry == date(2026, 1, 2)
+    [(_info, before)] = clinic.cohort_status(refresh_stale=False)
+    assert before.computed_for == today() and before.last_entry == date(2026, 1, 2)
+    refresh = status.refresh
 
-    def interrupted(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("the process died after the diary was committed")
+    def interrupted(self: Clinic, session: object, *args: object, **kwargs: object) -> None:
+        if fails == "after its row is written":
+            refresh(session, self.records(session), *args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("the refresh failed after the diary was written")
 
-    monkeypatch.setattr(Clinic, "_refresh_status", interrupted)
-    with pytest.raises(RuntimeError):
-        clinic.check_in(pid, CheckIn(day=date(2026, 1, 3), taken=True, mg=0.75))
+    if fails == "its row refused by the database":  # the flush fails: the session must recover
+        from sqlalchemy.exc import IntegrityError
+
+        from tracker.clinical import flags
+
+        values = flags.status_values
+        monkeypatch.setattr(flags, "status_values",
+                            lambda *a, **k: {**values(*a, **k), "phase": None})  # NOT NULL
+        raised: type[Exception] = IntegrityError
+    else:
+        monkeypatch.setattr(Clinic, "_refresh_status", interrupted)
+        raised = RuntimeError
+    with pytest.raises(raised):
+        clinic.check_in(pid, CheckIn(day=date(2026, 1, 3), taken=True, mg=0.75, note="kept"))
     monkeypatch.undo()
-    assert clinic.day_entries(pid, date(2026, 1, 3)).taken is True
+    kept = clinic.day_entries(pid, date(2026, 1, 3))
+    assert kept.taken is True and kept.note == "kept"
     assert clinic.stale_status() == [pid]
-    [(_info, status)] = clinic.cohort_status()
-    assert status.last_entry == date(2026, 1, 3)
+    [(_info, after)] = clinic.cohort_status()
+    assert after.computed_for == today() and after.last_entry == date(2026, 1, 3)
 
 
 @pytest.mark.parametrize("command", [["--role", "clinician", "export", "--all"],

@@ -242,14 +242,21 @@ class Clinic(ClinicReads):
                     self.records(session).day_entries(patient.id, entry.day), expected)
             entry = self.validate_check_in(patient, entry)
             evening.write_check_in(self.actor, session, patient, entry)
-            status.mark_stale(session, patient.id)
-        # The diary is committed. The derived status and the alerts follow in a second short
-        # transaction (one diary read and one plan serve both); should it not happen, the row
-        # is marked stale and the cohort view recomputes it.
-        with self.db.write() as session:
-            patient = self._patient(session, patient_id)
-            plan, gone = self._refresh_status(
-                session, patient, alerts_until=evening.alerts_horizon(entry.day))
+            # The derived status and the alerts follow in the same transaction (one diary read
+            # and one plan serve both), in a savepoint: should the refresh fail, the day's
+            # entries are still committed, with the row marked stale (the cohort view
+            # recomputes it), and the error is raised once they are.
+            try:
+                with session.begin_nested():
+                    plan, gone = self._refresh_status(
+                        session, patient, alerts_until=evening.alerts_horizon(entry.day))
+            except Exception as exc:  # noqa: BLE001 - raised again after the commit
+                status.mark_stale(session, patient.id)
+                failed: Exception | None = exc
+            else:
+                failed = None
+        if failed is not None:
+            raise failed
         return evening.alerts_near(plan, gone, entry.day)
 
     # -- alerts ------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 Each row summarises one patient's plan for the cohort screen, so the clinic opens without
 computing every plan. A row is recomputed in the transaction that changes what it is derived
-from; a check-in, which commits its diary first, marks the row stale (``STALE_STATUS_DAY``) so
-that an interrupted refresh is redone the next time the cohort is read. The transactions
-themselves are :class:`~tracker.services.clinic.Clinic`'s; these functions work inside them.
+from; a check-in refreshes it in a savepoint of its transaction, and should that fail, commits
+its entries with the row marked stale (``STALE_STATUS_DAY``), so that the refresh is redone the
+next time the cohort is read. The transactions themselves are
+:class:`~tracker.services.clinic.Clinic`'s; these functions work inside them.
 """
 
 from __future__ import annotations
