@@ -261,7 +261,7 @@ def _time_check_ins(databases: list[Any], clinics: list[Any], pids: list[int], t
         began = time.perf_counter()
         clinic.check_in(pid, CheckIn(day=today, taken=True, mg=0.75, time="21:00",
                                      effects={"headache": 1, "nausea": 2}, scores={"pain": 4}))
-        to_commit.append((commits[0] - began) * 1000)  # the diary's own transaction
+        to_commit.append((commits[0] - began) * 1000)  # its one transaction committed
 
     whole = median_ms(one, repeats, warmup=warmup)
     return whole, statistics.median(to_commit[warmup:])

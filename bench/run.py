@@ -598,7 +598,7 @@ def figure_check_in(s: Setup) -> list[Figure]:
         clinic.check_in(next(pids), CheckIn(day=s.today, taken=True, mg=0.75, time="21:00",
                                             effects={"headache": 1, "nausea": 2},
                                             scores={"pain": 4}))
-        to_commit.append((commits[0] - began) * 1000)  # the diary's own transaction
+        to_commit.append((commits[0] - began) * 1000)  # its one transaction committed
 
     whole = median_ms(check_in, repeats, warmup=2)
     committed = statistics.median(to_commit[2:])
@@ -609,7 +609,7 @@ def figure_check_in(s: Setup) -> list[Figure]:
     return [
         Figure(f"check-in committed ({what})", committed, base,
                "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", "–", None,
-               "the diary's own transaction"),
+               "its one transaction: the entries, the status row and the alerts"),
         Figure(f"check-in call returned, with the cohort status refreshed and the alerts to "
                f"show ({what})", whole, base,
                "sqlite3 durable commit of 4 rows (WAL, FULL)", "ms", f"< {CHECK_IN_MS:.0f} ms",
