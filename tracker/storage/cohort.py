@@ -10,12 +10,11 @@ date text converted once. ``tests/integration/test_cohort_read.py`` holds them t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from tracker.clinical.records import PatientInfo
-from tracker.storage.diary_rows import day_value
+from tracker.storage.diary_rows import stored_day
 from tracker.storage.records import PATIENT_COLUMNS, Records, info_of, patient_from_row
 
 
@@ -51,29 +50,20 @@ def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def _cached(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    seen: dict[Any, Any] = {None: None}
-
-    def get(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = found = convert(value)
-            return found
-
-    return get
-
-
 def cohort_rows(records: Records) -> list[tuple[PatientInfo, StoredStatus]]:
     """Every patient that has a status row, with it, as stored, by patient id."""
-    day = _cached(day_value)
+    known = stored_day()  # the process's conversion of stored days
+
+    def day(value: Any) -> date | None:
+        return None if value is None else known(value)
+
     rows = []
     for row in records.fetch_all(COHORT_SQL):
         info = info_of(patient_from_row(row[:_PATIENT_COUNT]))
         (pid, computed_for, computed_at, phase, dose_mg, next_step, adherence, last_entry,
          open_alerts, flags, upcoming) = row[_PATIENT_COUNT:]
         rows.append((info, StoredStatus(
-            int(pid), day(computed_for), _moment(computed_at), phase, float(dose_mg),
+            int(pid), known(computed_for), _moment(computed_at), phase, float(dose_mg),
             day(next_step), None if adherence is None else float(adherence), day(last_entry),
             open_alerts, flags, day(upcoming))))
     return rows
